@@ -22,6 +22,7 @@ def add_train_args(p:argparse.ArgumentParser):
     p.add_argument('--text-model', help='text tower: a transformers name or a local folder')
     p.add_argument('--device', default='auto', help="'auto', 'cuda', 'mps' or 'cpu'")
     p.add_argument('--num-workers', type=int)
+    p.add_argument('--feature-cache', help='folder that keeps the features of frozen tower parts for later runs')
     p.add_argument('--seed', type=int)
     p.add_argument('--out', default='runs/clip', help='folder for checkpoints and the matches grid')
     p.add_argument('--resume', action='store_true', help='continue from OUT/last.pt')
@@ -32,7 +33,8 @@ def add_train_args(p:argparse.ArgumentParser):
 def cfg_from_args(a) -> 'CFG':
     "The `CFG` of a `train` command line."
     over = dict(data=a.data, epochs=a.epochs, batch_size=a.batch_size, image_weights=a.image_weights,
-                text_encoder=a.text_model, device=a.device, num_workers=a.num_workers, seed=a.seed)
+                text_encoder=a.text_model, device=a.device, num_workers=a.num_workers, seed=a.seed,
+                feature_cache_dir=a.feature_cache)
     return get_preset(a.preset, **{k: v for k, v in over.items() if v is not None})
 
 # %% ../nbs/08_cli.ipynb #3fe9ce74

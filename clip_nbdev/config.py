@@ -27,10 +27,12 @@ class CFG:
     num_workers: int = 0           # the tutorial uses 4; 0 works everywhere, notebooks included
     valid_pct: float = 0.2         # used only when the folder has no official split lists
     augment: bool = True           # caption-safe augmentation: no flips, no colour changes
+    epoch_mode: str = 'caption'    # 'caption': every caption row (the tutorial's); 'image': one caption per image
     # image tower (any timm name)
     image_encoder: str = 'resnet50'
     image_pretrained: bool = True
     image_weights: str|None = None # a local weights file instead of the hub
+    image_pool_stages: int = 1     # features: the pooled outputs of the tower's last N stages, concatenated
     # text tower (any transformers name or folder; None builds a small BERT from `text_config`)
     text_encoder: str|None = 'distilbert-base-uncased'
     text_pretrained: bool = True
@@ -42,9 +44,11 @@ class CFG:
     text_train_layers: int = -1    # train only the text tower's last N transformer layers (-1: all)
     head_epochs: int = 0           # train only the heads, towers frozen, for the first N epochs
     cache_features: bool = True    # compute the output of frozen tower parts once, not every epoch
+    feature_cache_dir: str|None = None  # also keep those outputs on disk here, for later runs to reuse
     # projection heads
     projection_dim: int = 256
     dropout: float = 0.1
+    image_feature_dropout: float = 0.  # dropout on the image tower's features, before the head
     # loss
     loss: str = 'clip'             # 'clip' (symmetric InfoNCE) or 'reference' (the tutorial's)
     temperature: float = 0.07      # the tutorial uses 1.0 with its reference loss
@@ -92,7 +96,9 @@ def load_cfg(path) -> CFG:
 PRESETS = dict(
     seed=dict(image_encoder='resnet50', text_encoder='distilbert-base-uncased', text_pooling='cls'),
     lite=dict(image_encoder='tf_efficientnet_lite0', text_encoder='sentence-transformers/all-MiniLM-L6-v2',
-              text_pooling='mean'),
+              text_pooling='mean', image_pool_stages=4, image_train_stages=0, text_train_layers=-1,
+              image_feature_dropout=0.2, batch_size=256, epoch_mode='image', text_encoder_lr=1e-4,
+              weight_decay=0.05, scheduler='cosine', epochs=20),
     tiny=dict(image_encoder='test_resnet', image_pretrained=False, image_size=64,
               text_encoder=None, text_pretrained=False, max_length=32,
               text_config=dict(hidden_size=128, num_hidden_layers=2, num_attention_heads=2, intermediate_size=256),

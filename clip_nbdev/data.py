@@ -19,7 +19,7 @@ __all__ = ['COLOURS', 'BACKGROUNDS', 'SHAPES', 'TEMPLATES', 'CAPTION_FILES', 'IM
            'show_images', 'clean_captions', 'read_captions', 'read_flickr_tokens', 'find_image_dir', 'load_captions',
            'drop_missing_images', 'check_no_leak', 'read_split_lists', 'split_by_image', 'load_splits',
            'get_transforms', 'CLIPDataset', 'ImageDataset', 'wrap_tokenizer', 'train_tokenizer', 'tokenize',
-           'CaptionCollator', 'make_loader', 'download_flickr8k']
+           'CaptionCollator', 'OneCaptionPerImage', 'make_loader', 'train_sampler', 'download_flickr8k']
 
 # %% ../nbs/01_data.ipynb #9576fbc5
 COLOURS = dict(red=(220, 30, 30), green=(30, 160, 60), blue=(40, 70, 220),
@@ -277,12 +277,29 @@ class CaptionCollator:
                     attention_mask=enc['attention_mask'], image_id=torch.tensor([it['image_id'] for it in items]))
 
 # %% ../nbs/01_data.ipynb #bbdf6ea0
+class OneCaptionPerImage(torch.utils.data.Sampler):
+    "Each epoch, every image once, in random order, with one of its caption rows drawn at random."
+    def __init__(self, image_ids):
+        self.rows = pd.Series(range(len(image_ids))).groupby(np.asarray(image_ids), sort=True).agg(list).tolist()
+    def __len__(self): return len(self.rows)
+    def __iter__(self):  # torch's RNG, so that checkpoints capture it and a resumed run draws the same rows
+        for i in torch.randperm(len(self.rows)).tolist():
+            rows = self.rows[i]
+            yield rows[int(torch.randint(len(rows), ()))]
+
 def make_loader(ds:Dataset, tokenizer, batch_size:int=32, train:bool=False, num_workers:int=0,
-                max_length:int=200) -> DataLoader:
-    "A DataLoader of `CaptionCollator` batches; shuffled, and without a ragged last batch, when `train`."
-    return DataLoader(ds, batch_size=batch_size, shuffle=train, drop_last=train and len(ds) > batch_size,
+                max_length:int=200, epoch_mode:str='caption') -> DataLoader:
+    "A DataLoader of `CaptionCollator` batches; when `train`, shuffled, without a ragged last batch, in `epoch_mode`."
+    sampler = train_sampler(ds, epoch_mode) if train else None
+    return DataLoader(ds, batch_size=batch_size, sampler=sampler, drop_last=train and len(sampler) > batch_size,
                       num_workers=num_workers, collate_fn=CaptionCollator(tokenizer, max_length),
                       pin_memory=torch.cuda.is_available(), persistent_workers=num_workers > 0)
+
+def train_sampler(ds:Dataset, epoch_mode:str='caption'):
+    "Every row of `ds` shuffled ('caption'), or one row per image (`OneCaptionPerImage`, 'image')."
+    if epoch_mode == 'caption': return torch.utils.data.RandomSampler(ds)
+    if epoch_mode == 'image': return OneCaptionPerImage(ds.image_ids)
+    raise ValueError(f"epoch_mode must be 'caption' or 'image', not {epoch_mode!r}.")
 
 # %% ../nbs/01_data.ipynb #05dead33
 def download_flickr8k(dest='data/flickr8k', source:str='kaggle') -> Path:

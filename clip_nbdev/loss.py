@@ -51,24 +51,27 @@ def clip_loss(image_embeddings, text_embeddings, logit_scale, image_ids=None):
 class CLIPModel(nn.Module):
     "Image and text towers with projection heads, trained with `clip_loss` or `reference_loss`."
     def __init__(self, image_encoder:ImageEncoder, text_encoder:TextEncoder, projection_dim:int=256,
-                 dropout:float=0.1, temperature:float=0.07, learn_temperature:bool=True, loss:str='clip'):
+                 dropout:float=0.1, temperature:float=0.07, learn_temperature:bool=True, loss:str='clip',
+                 image_feature_dropout:float=0.):
         super().__init__()
         if loss not in ('clip', 'reference'): raise ValueError(f"loss must be 'clip' or 'reference', not {loss!r}.")
         self.image_encoder, self.text_encoder, self.loss = image_encoder, text_encoder, loss
         self.image_projection = ProjectionHead(image_encoder.dim, projection_dim, dropout)
         self.text_projection = ProjectionHead(text_encoder.dim, projection_dim, dropout)
+        self.image_feature_dropout = nn.Dropout(image_feature_dropout)  # the image head overfits small datasets first
         self.logit_scale = nn.Parameter(torch.tensor(math.log(1 / temperature)), requires_grad=learn_temperature)
 
     @property
     def scale(self): return self.logit_scale.clamp(max=math.log(100)).exp()  # CLIP caps the scale at 100
 
-    def encode_image(self, images): return self.image_projection(self.image_encoder(images))      # (B, d)
+    def project_image(self, features): return self.image_projection(self.image_feature_dropout(features))
+    def encode_image(self, images): return self.project_image(self.image_encoder(images))          # (B, d)
     def encode_text(self, input_ids, attention_mask):
         return self.text_projection(self.text_encoder(input_ids, attention_mask))                # (B, d)
 
     def embed_batch(self, batch):
         "Image and text embeddings of a batch: from images and tokens, or from the cached output of frozen parts."
-        I = (self.image_projection(self.image_encoder.run_stages(batch['image_features'], batch['image_stage']))
+        I = (self.project_image(self.image_encoder(batch['image_features'], batch['image_stage']))
              if 'image_features' in batch else self.encode_image(batch['image']))
         T = (self.text_projection(batch['text_features']) if 'text_features' in batch
              else self.encode_text(batch['input_ids'], batch['attention_mask']))
@@ -92,11 +95,11 @@ class CLIPModel(nn.Module):
 def build_model(cfg:CFG, tokenizer, pretrained:bool=True, text_model_config:dict|None=None) -> CLIPModel:
     "The `CLIPModel` of `cfg`, holding `cfg` and `tokenizer`."
     image_encoder = ImageEncoder(cfg.image_encoder, pretrained and cfg.image_pretrained,
-                                 cfg.image_weights if pretrained else None, cfg.trainable)
+                                 cfg.image_weights if pretrained else None, cfg.trainable, cfg.image_pool_stages)
     text_model = (build_text_model(config=text_model_config) if text_model_config else
                   build_text_model(cfg.text_encoder, pretrained and cfg.text_pretrained, cfg.text_config, len(tokenizer)))
     model = CLIPModel(image_encoder, TextEncoder(text_model, cfg.text_pooling, cfg.trainable), cfg.projection_dim,
-                      cfg.dropout, cfg.temperature, cfg.learn_temperature, cfg.loss)
+                      cfg.dropout, cfg.temperature, cfg.learn_temperature, cfg.loss, cfg.image_feature_dropout)
     model.cfg, model.tokenizer = cfg, tokenizer
     return model
 

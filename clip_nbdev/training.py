@@ -4,26 +4,28 @@
 
 # %% ../nbs/06_training.ipynb #4db503e9
 from __future__ import annotations
-import json, math, os, random, time
+import hashlib, json, math, os, random, time
+from functools import partial
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import torch
+from torch import nn
 from torch.utils.data import DataLoader
 
 from .config import CFG, cfg_from_dict, cfg_to_dict, get_device, set_seed
-from .data import CLIPDataset, ImageDataset, load_splits, make_loader, synthetic_data, tokenize, wrap_tokenizer
+from .data import CLIPDataset, ImageDataset, load_splits, make_loader, synthetic_data, tokenize, train_sampler, wrap_tokenizer
 from .encoders import freeze_layers, freeze_stages, is_trainable, load_tokenizer, set_trainable
 from .loss import CLIPModel, build_model, clip_loss, model_device, model_transforms, reference_loss
 from .metrics import format_metrics, retrieval_metrics
 
 # %% auto #0
 __all__ = ['prepare', 'param_groups', 'make_optimizer', 'warmup_cosine', 'make_scheduler', 'to_device', 'check_finite',
-           'train_one_epoch', 'embed_images', 'embed_texts', 'batched_loss', 'evaluate', 'frozen_stages',
-           'FeatureCache', 'CachedDataset', 'CachedCollator', 'train_loader', 'rng_state', 'set_rng_state',
-           'save_checkpoint', 'load_checkpoint', 'set_phase', 'make_caches', 'fit', 'check_same_cfg', 'resume_state',
-           'plot_history']
+           'train_one_epoch', 'embed_images', 'embed_texts', 'batched_loss', 'evaluate', 'frozen_stages', 'cache_stage',
+           'FeatureCache', 'CachedDataset', 'CachedCollator', 'train_loader', 'feature_key', 'rng_state',
+           'set_rng_state', 'save_checkpoint', 'load_checkpoint', 'set_phase', 'make_caches', 'fit', 'check_same_cfg',
+           'resume_state', 'plot_history']
 
 # %% ../nbs/06_training.ipynb #db53e784
 def prepare(cfg:CFG, checkpoint=None):
@@ -36,12 +38,16 @@ def prepare(cfg:CFG, checkpoint=None):
 
 # %% ../nbs/06_training.ipynb #7b15eece
 def param_groups(model:CLIPModel, cfg:CFG) -> list:
-    "AdamW parameter groups: each tower at its own rate, heads and temperature at `head_lr` with weight decay."
-    heads = [*model.image_projection.parameters(), *model.text_projection.parameters(), model.logit_scale]
-    groups = [dict(params=list(model.image_encoder.parameters()), lr=cfg.image_encoder_lr, weight_decay=0.),
-              dict(params=list(model.text_encoder.parameters()), lr=cfg.text_encoder_lr, weight_decay=0.),
-              dict(params=heads, lr=cfg.head_lr, weight_decay=cfg.weight_decay)]
-    for g in groups: g['params'] = [p for p in g['params'] if p.requires_grad]
+    "AdamW groups: each tower and the heads at their own rate; weight decay on weight matrices only."
+    parts = [(model.image_encoder, cfg.image_encoder_lr), (model.text_encoder, cfg.text_encoder_lr),
+             (nn.ModuleList([model.image_projection, model.text_projection]), cfg.head_lr)]
+    groups = []
+    for part, lr in parts:
+        ps = [p for p in part.parameters() if p.requires_grad]
+        # decaying norms, biases or the temperature only pulls them towards 0; it does not regularise
+        groups += [dict(params=[p for p in ps if p.ndim > 1], lr=lr, weight_decay=cfg.weight_decay),
+                   dict(params=[p for p in ps if p.ndim <= 1], lr=lr, weight_decay=0.)]
+    groups.append(dict(params=[model.logit_scale] if model.logit_scale.requires_grad else [], lr=cfg.head_lr, weight_decay=0.))
     return [g for g in groups if g['params']]
 
 def make_optimizer(model:CLIPModel, cfg:CFG) -> torch.optim.Optimizer:
@@ -143,19 +149,35 @@ def frozen_stages(model:CLIPModel) -> int:
     stages = model.image_encoder.stages()
     return next((i for i, st in enumerate(stages) if is_trainable(st)), len(stages))
 
+def cache_stage(model:CLIPModel) -> int:
+    "The stage whose input a `FeatureCache` holds: the first trained one, or the deepest the image features allow."
+    stage, enc = frozen_stages(model), model.image_encoder
+    return stage if stage == len(enc.stages()) else min(stage, enc.last_start)  # a frozen tower: its features
+
 # %% ../nbs/06_training.ipynb #d0e35b23
 class FeatureCache:
     "The output of the first `stage` image stages of `model` for the images `names` in `image_dir`."
-    def __init__(self, model:CLIPModel, names, image_dir, stage:int, batch_size:int=64, device=None, progress=True):
-        from tqdm.auto import tqdm
+    def __init__(self, model:CLIPModel, names, image_dir, stage:int, batch_size:int=64, device=None, progress=True,
+                 cache_dir=None):
         model.eval()
-        device = device or model_device(model)
         self.stage, self.index = stage, {n: i for i, n in enumerate(names)}
+        path = Path(cache_dir)/f'stage{stage}-{feature_key(model, names, image_dir, stage)}.pt' if cache_dir else None
+        if path is not None and path.exists(): self.features = torch.load(path, weights_only=True)
+        else: self.features = self.compute(model, names, image_dir, batch_size, device or model_device(model), progress)
+        if path is not None and not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            torch.save(self.features, path.with_suffix('.tmp'))
+            os.replace(path.with_suffix('.tmp'), path)
+
+    @torch.no_grad()
+    def compute(self, model, names, image_dir, batch_size, device, progress) -> torch.Tensor:
+        from tqdm.auto import tqdm
         dl = DataLoader(ImageDataset([Path(image_dir)/n for n in names], model_transforms(model)),
                         batch_size=batch_size, num_workers=model.cfg.num_workers)
-        with torch.no_grad():  # stored in half precision: a cache of feature maps can be large
-            self.features = torch.cat([model.image_encoder.run_stages(x.to(device), stop=stage).half().cpu()
-                                       for x in tqdm(dl, f'caching stage {stage} features', disable=not progress)])
+        # stored in half precision: a cache of feature maps can be large
+        enc = model.image_encoder
+        run = enc if self.stage == len(enc.stages()) else partial(enc.run_stages, stop=self.stage)
+        return torch.cat([run(x.to(device)).half().cpu() for x in tqdm(dl, f'caching stage {self.stage} features', disable=not progress)])
     def __getitem__(self, name): return self.features[self.index[name]].float()
 
     @torch.no_grad()
@@ -164,7 +186,7 @@ class FeatureCache:
         model.eval()
         device = device or model_device(model)
         feats = torch.stack([self[n] for n in names])
-        return torch.cat([model.image_projection(model.image_encoder.run_stages(feats[i:i+batch_size].to(device), self.stage)).cpu()
+        return torch.cat([model.project_image(model.image_encoder(feats[i:i+batch_size].to(device), self.stage)).cpu()
                           for i in range(0, len(feats), batch_size)])
 
 # %% ../nbs/06_training.ipynb #9b46a219
@@ -192,16 +214,30 @@ class CachedCollator:
 # %% ../nbs/06_training.ipynb #16dd089c
 def train_loader(model:CLIPModel, df, image_dir, device=None, progress:bool=True, cache:FeatureCache|None=None):
     "Training batches for `model` as it is frozen now, and the `FeatureCache` they use (`cache` when it fits, or None)."
-    cfg, stage = model.cfg, frozen_stages(model)
+    cfg, stage = model.cfg, cache_stage(model)
     if not cfg.cache_features or stage == 0:
         ds = CLIPDataset(df, image_dir, model_transforms(model, train=cfg.augment))
-        return make_loader(ds, model.tokenizer, cfg.batch_size, True, cfg.num_workers, cfg.max_length), None
+        return make_loader(ds, model.tokenizer, cfg.batch_size, True, cfg.num_workers, cfg.max_length, cfg.epoch_mode), None
     if cache is None or cache.stage > stage:
-        cache = FeatureCache(model, df.image.unique(), image_dir, stage, device=device, progress=progress)
+        cache = FeatureCache(model, df.image.unique(), image_dir, stage, device=device, progress=progress,
+                             cache_dir=cfg.feature_cache_dir)
     text = None if is_trainable(model.text_encoder) else embed_texts(model, df.caption.tolist(), device=device, project=False)
     ds = CachedDataset(df, cache, text)
-    return DataLoader(ds, batch_size=cfg.batch_size, shuffle=True, drop_last=len(ds) > cfg.batch_size,
+    sampler = train_sampler(ds, cfg.epoch_mode)
+    return DataLoader(ds, batch_size=cfg.batch_size, sampler=sampler, drop_last=len(sampler) > cfg.batch_size,
                       collate_fn=CachedCollator(model.tokenizer, cfg.max_length, cache.stage)), cache
+
+# %% ../nbs/06_training.ipynb #62e0ba3c
+def feature_key(model:CLIPModel, names, image_dir, stage:int) -> str:
+    "A hash of what the output of `model`'s first `stage` image stages depends on, for the images `names`."
+    enc = model.image_encoder
+    h = hashlib.sha256(repr((model.cfg.image_size, enc.mean, enc.std, enc.pool_stages, stage)).encode())
+    for st in enc.stages()[:stage]:
+        for t in st.state_dict().values(): h.update(t.detach().cpu().contiguous().numpy().tobytes())
+    for n in names:
+        s = (Path(image_dir)/n).stat()
+        h.update(f'{n}:{s.st_size}:{s.st_mtime_ns}'.encode())
+    return h.hexdigest()[:16]
 
 # %% ../nbs/06_training.ipynb #3d4da686
 def rng_state() -> dict:
@@ -255,10 +291,10 @@ def set_phase(model:CLIPModel, cfg:CFG, heads_only:bool):
 def make_caches(model:CLIPModel, cfg:CFG, splits:dict, image_dir, device=None, progress:bool=True) -> dict:
     "`FeatureCache`s of the train and dev images for the stages that stay frozen in every phase (none if none do)."
     set_phase(model, cfg, heads_only=False)
-    stage = frozen_stages(model) if cfg.cache_features else 0
+    stage = cache_stage(model) if cfg.cache_features else 0
     if stage == 0: return {}
-    return {k: FeatureCache(model, splits[k].image.unique(), image_dir, stage, device=device, progress=progress)
-            for k in ('train', 'dev')}
+    return {k: FeatureCache(model, splits[k].image.unique(), image_dir, stage, device=device, progress=progress,
+                            cache_dir=cfg.feature_cache_dir) for k in ('train', 'dev')}
 
 # %% ../nbs/06_training.ipynb #2a52d777
 def fit(cfg:CFG, out_dir='runs/clip', resume:bool=False, progress:bool=True):
