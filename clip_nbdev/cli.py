@@ -11,7 +11,7 @@ from .config import get_device, get_preset, save_cfg, PRESETS
 from .metrics import format_metrics
 
 # %% auto #0
-__all__ = ['add_train_args', 'cfg_from_args', 'train', 'draw_matches', 'evaluate_checkpoint', 'search', 'main']
+__all__ = ['add_train_args', 'cfg_from_args', 'train', 'draw_matches', 'evaluate_checkpoint', 'search', 'main', 'run_cli']
 
 # %% ../nbs/08_cli.ipynb #0057bda0
 def add_train_args(p:argparse.ArgumentParser):
@@ -103,3 +103,8 @@ def main(argv=None):
     s.add_argument('--quiet', action='store_true')
     a = p.parse_args(argv)
     return dict(train=train, eval=evaluate_checkpoint, search=search)[a.command](a)
+
+# %% ../nbs/08_cli.ipynb #30ea0d12
+def run_cli():
+    "The `clip-nbdev` console script: `main`, with its result kept out of the exit status."
+    main()  # console scripts call sys.exit(run_cli()): a returned dict would exit with status 1
