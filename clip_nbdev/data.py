@@ -288,11 +288,11 @@ class OneCaptionPerImage(torch.utils.data.Sampler):
             yield rows[int(torch.randint(len(rows), ()))]
 
 def make_loader(ds:Dataset, tokenizer, batch_size:int=32, train:bool=False, num_workers:int=0,
-                max_length:int=200, epoch_mode:str='caption') -> DataLoader:
-    "A DataLoader of `CaptionCollator` batches; when `train`, shuffled, without a ragged last batch, in `epoch_mode`."
+                max_length:int=200, epoch_mode:str='caption', collate_fn=None) -> DataLoader:
+    "A DataLoader of `CaptionCollator` (or `collate_fn`) batches; when `train`, shuffled, without a ragged last batch, in `epoch_mode`."
     sampler = train_sampler(ds, epoch_mode) if train else None
     return DataLoader(ds, batch_size=batch_size, sampler=sampler, drop_last=train and len(sampler) > batch_size,
-                      num_workers=num_workers, collate_fn=CaptionCollator(tokenizer, max_length),
+                      num_workers=num_workers, collate_fn=collate_fn or CaptionCollator(tokenizer, max_length),
                       pin_memory=torch.cuda.is_available(), persistent_workers=num_workers > 0)
 
 def train_sampler(ds:Dataset, epoch_mode:str='caption'):

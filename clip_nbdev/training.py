@@ -15,7 +15,7 @@ from torch import nn
 from torch.utils.data import DataLoader
 
 from .config import CFG, cfg_from_dict, cfg_to_dict, get_device, set_seed
-from .data import CLIPDataset, ImageDataset, load_splits, make_loader, synthetic_data, tokenize, train_sampler, wrap_tokenizer
+from .data import CLIPDataset, ImageDataset, load_splits, make_loader, synthetic_data, tokenize, wrap_tokenizer
 from .encoders import freeze_layers, freeze_stages, is_trainable, load_tokenizer, set_trainable
 from .loss import CLIPModel, build_model, clip_loss, model_device, model_transforms, reference_loss
 from .metrics import format_metrics, retrieval_metrics
@@ -222,10 +222,9 @@ def train_loader(model:CLIPModel, df, image_dir, device=None, progress:bool=True
         cache = FeatureCache(model, df.image.unique(), image_dir, stage, device=device, progress=progress,
                              cache_dir=cfg.feature_cache_dir)
     text = None if is_trainable(model.text_encoder) else embed_texts(model, df.caption.tolist(), device=device, project=False)
-    ds = CachedDataset(df, cache, text)
-    sampler = train_sampler(ds, cfg.epoch_mode)
-    return DataLoader(ds, batch_size=cfg.batch_size, sampler=sampler, drop_last=len(sampler) > cfg.batch_size,
-                      collate_fn=CachedCollator(model.tokenizer, cfg.max_length, cache.stage)), cache
+    collate = CachedCollator(model.tokenizer, cfg.max_length, cache.stage)
+    return make_loader(CachedDataset(df, cache, text), model.tokenizer, cfg.batch_size, True, max_length=cfg.max_length,
+                       epoch_mode=cfg.epoch_mode, collate_fn=collate), cache
 
 # %% ../nbs/06_training.ipynb #62e0ba3c
 def feature_key(model:CLIPModel, names, image_dir, stage:int) -> str:
