@@ -12,8 +12,8 @@ import numpy as np
 import torch
 
 # %% auto #0
-__all__ = ['PRESETS', 'CFG', 'cfg_to_dict', 'cfg_from_dict', 'save_cfg', 'load_cfg', 'get_preset', 'get_device', 'set_seed',
-           'one_thread_per_test_worker']
+__all__ = ['FAST', 'PRESETS', 'CFG', 'cfg_to_dict', 'cfg_from_dict', 'save_cfg', 'load_cfg', 'get_preset', 'get_device',
+           'autocast_dtype', 'set_seed', 'one_thread_per_test_worker']
 
 # %% ../nbs/00_config.ipynb #0bb3ab35
 @dataclass
@@ -23,11 +23,15 @@ class CFG:
     data: str|None = None          # image-caption folder; None means the built-in synthetic data
     image_size: int = 224
     max_length: int = 200          # captions are cut to this many tokens
+    pad_to: int = 0                # pad every caption to this many tokens (the tutorial pads to the longest caption
+                                   # of the dataset, ~40); 0 pads each batch to its own longest
     batch_size: int = 32
     num_workers: int = 0           # the tutorial uses 4; 0 works everywhere, notebooks included
     valid_pct: float = 0.2         # used only when the folder has no official split lists
     augment: bool = True           # caption-safe augmentation: no flips, no colour changes
     epoch_mode: str = 'caption'    # 'caption': every caption row (the tutorial's); 'image': one caption per image
+    uint8_images: bool = False     # workers send uint8 images, and the model normalises them on its device
+    reduced_decoding: bool = False # decode JPEGs at least twice the image size at 1/2, 1/4 or 1/8 scale
     # image tower (any timm name)
     image_encoder: str = 'resnet50'
     image_pretrained: bool = True
@@ -62,9 +66,16 @@ class CFG:
     patience: int = 1
     factor: float = 0.8
     warmup_pct: float = 0.05       # share of all steps spent warming up, for 'cosine'
+    lr_base_batch: int = 0         # when set, every learning rate is scaled by batch_size / lr_base_batch
     epochs: int = 4
     seed: int = 42
     device: str = 'auto'           # 'auto', 'cuda', 'mps' or 'cpu'
+    # speed: the defaults are the tutorial's, the presets turn these on
+    precision: str = 'fp32'        # 'fp32', 'bf16', 'fp16' (with a loss scaler), or 'auto': the fastest the device has
+    channels_last: bool = False    # NHWC images and convolution weights, which bf16 and fp16 kernels prefer
+    tf32: bool = False             # TF32 matrix products on Ampere and newer GPUs
+    fused_optimizer: bool = False  # AdamW's fused kernel: one update for all parameters instead of one per tensor
+    compile: bool = False          # `torch.compile` the model: slow first steps, faster ones after
 
 # %% ../nbs/00_config.ipynb #bf52df55
 def cfg_to_dict(cfg:CFG) -> dict:
@@ -93,17 +104,19 @@ def load_cfg(path) -> CFG:
     return cfg_from_dict(d)
 
 # %% ../nbs/00_config.ipynb #ee561193
+FAST = dict(uint8_images=True, reduced_decoding=True, precision='auto', channels_last=True, tf32=True, fused_optimizer=True)
+
 PRESETS = dict(
-    seed=dict(image_encoder='resnet50', text_encoder='distilbert-base-uncased', text_pooling='cls'),
+    seed=dict(image_encoder='resnet50', text_encoder='distilbert-base-uncased', text_pooling='cls', **FAST),
     lite=dict(image_encoder='tf_efficientnet_lite0', text_encoder='sentence-transformers/all-MiniLM-L6-v2',
               text_pooling='mean', image_pool_stages=4, image_train_stages=0, text_train_layers=-1,
               image_feature_dropout=0.2, batch_size=256, epoch_mode='image', text_encoder_lr=1e-4,
-              weight_decay=0.05, scheduler='cosine', epochs=20),
+              weight_decay=0.05, scheduler='cosine', epochs=20, **FAST),
     tiny=dict(image_encoder='test_resnet', image_pretrained=False, image_size=64,
               text_encoder=None, text_pretrained=False, max_length=32,
               text_config=dict(hidden_size=128, num_hidden_layers=2, num_attention_heads=2, intermediate_size=256),
               projection_dim=64, image_encoder_lr=2e-3, text_encoder_lr=1e-3, head_lr=2e-3,
-              scheduler='cosine', epochs=8),
+              scheduler='cosine', epochs=8, **{**FAST, 'precision': 'fp32'}),  # fp32: tests pin exact numbers
 )
 
 # %% ../nbs/00_config.ipynb #d54876dd
@@ -119,6 +132,17 @@ def get_device(name:str='auto') -> torch.device:
     if torch.cuda.is_available(): return torch.device('cuda')
     if getattr(torch.backends, 'mps', None) and torch.backends.mps.is_available(): return torch.device('mps')
     return torch.device('cpu')
+
+# %% ../nbs/00_config.ipynb #b961f2f1
+def autocast_dtype(precision:str, device='cpu') -> torch.dtype|None:
+    "The autocast dtype of `precision` on `device`, or None for fp32."
+    named = dict(fp32=None, bf16=torch.bfloat16, fp16=torch.float16)
+    if precision in named: return named[precision]
+    if precision != 'auto': raise ValueError(f"precision must be 'fp32', 'bf16', 'fp16' or 'auto', not {precision!r}.")
+    device = torch.device(device)
+    if device.type == 'cuda': return torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
+    amx = getattr(torch.cpu, '_is_amx_tile_supported', lambda: False)()
+    return torch.bfloat16 if device.type == 'cpu' and amx else None
 
 # %% ../nbs/00_config.ipynb #6fb2dadf
 def set_seed(seed:int=42):

@@ -14,12 +14,13 @@ import torch
 from torch.utils.data import Dataset, DataLoader
 
 # %% auto #0
-__all__ = ['COLOURS', 'BACKGROUNDS', 'SHAPES', 'TEMPLATES', 'CAPTION_FILES', 'IMAGE_DIRS', 'SPLIT_FILES', 'IMAGENET_MEAN',
-           'IMAGENET_STD', 'SPECIAL_TOKENS', 'draw_shape', 'make_synthetic', 'synthetic_data', 'load_image',
-           'show_images', 'clean_captions', 'read_captions', 'read_flickr_tokens', 'find_image_dir', 'load_captions',
+__all__ = ['COLOURS', 'BACKGROUNDS', 'SHAPES', 'TEMPLATES', 'IMAGE_SUFFIXES', 'REDUCED_READS', 'CAPTION_FILES', 'IMAGE_DIRS',
+           'SPLIT_FILES', 'IMAGENET_MEAN', 'IMAGENET_STD', 'SPECIAL_TOKENS', 'draw_shape', 'make_synthetic',
+           'synthetic_data', 'decode_scale', 'load_image', 'check_jpeg_end', 'show_images', 'check_inside',
+           'clean_captions', 'read_captions', 'read_flickr_tokens', 'find_image_dir', 'load_captions',
            'drop_missing_images', 'check_no_leak', 'read_split_lists', 'split_by_image', 'load_splits',
-           'get_transforms', 'CLIPDataset', 'ImageDataset', 'wrap_tokenizer', 'train_tokenizer', 'tokenize',
-           'CaptionCollator', 'OneCaptionPerImage', 'make_loader', 'train_sampler', 'download_flickr8k']
+           'get_transforms', 'read_image', 'CLIPDataset', 'ImageDataset', 'wrap_tokenizer', 'train_tokenizer',
+           'tokenize', 'CaptionCollator', 'OneCaptionPerImage', 'make_loader', 'train_sampler', 'download_flickr8k']
 
 # %% ../nbs/01_data.ipynb #9576fbc5
 COLOURS = dict(red=(220, 30, 30), green=(30, 160, 60), blue=(40, 70, 220),
@@ -70,14 +71,36 @@ def synthetic_data(n_images:int=1000, size:int=96, seed:int=0, cache=None) -> Pa
     except OSError: shutil.rmtree(tmp)  # another process made it first
     return dest
 
+# %% ../nbs/01_data.ipynb #612a959b
+IMAGE_SUFFIXES = ('.jpg', '.jpeg', '.png', '.bmp', '.webp', '.tif', '.tiff')
+REDUCED_READS = {1: cv2.IMREAD_COLOR, 2: cv2.IMREAD_REDUCED_COLOR_2, 4: cv2.IMREAD_REDUCED_COLOR_4,
+                 8: cv2.IMREAD_REDUCED_COLOR_8}
+
+def decode_scale(path, min_size:int) -> int:
+    "The largest JPEG decoding scale (1, 2, 4 or 8) that keeps both sides of the image at `path` at least `min_size`."
+    from PIL import Image  # reads the header only: the size, without decoding
+    with Image.open(path) as im: (w, h), fmt = im.size, im.format
+    if fmt != 'JPEG': return 1  # other formats have no reduced decoding
+    return next((s for s in (8, 4, 2) if min(w, h) // s >= min_size), 1)
+
 # %% ../nbs/01_data.ipynb #55b37175
-def load_image(path) -> np.ndarray:
-    "The image at `path` as RGB uint8 (H, W, 3), whatever its colour mode."
+def load_image(path, min_size:int|None=None) -> np.ndarray:
+    "The image at `path` as RGB uint8 (H, W, 3), whatever its colour mode; see `decode_scale` for `min_size`."
     if not Path(path).is_file():
         raise FileNotFoundError(f"Image {path} does not exist: restore it, or remove its rows from the captions file.")
-    img = cv2.imread(str(path), cv2.IMREAD_COLOR)
+    scale = 1 if min_size is None else decode_scale(path, min_size)
+    img = cv2.imread(str(path), REDUCED_READS[scale])  # any colour mode or depth becomes 8-bit BGR
     if img is None: raise ValueError(f"Cannot decode image {path}: re-save it as JPEG or PNG, or remove its rows.")
+    check_jpeg_end(path)
     return cv2.cvtColor(img, cv2.COLOR_BGR2RGB)
+
+def check_jpeg_end(path):
+    "Raise if the JPEG at `path` stops before its end marker: a cut-off file, which decoders pad with grey."
+    with open(path, 'rb') as f:
+        if f.read(2) != b'\xff\xd8': return  # not a JPEG
+        f.seek(max(0, os.path.getsize(path) - 1024))
+        if b'\xff\xd9' not in f.read():
+            raise ValueError(f"Image {path} is truncated (no JPEG end marker): download or copy it again, or remove its rows.")
 
 # %% ../nbs/01_data.ipynb #27d2a349
 def show_images(images, titles=None, ncols:int=None, size:float=2.5, title:str=None):
@@ -96,10 +119,18 @@ def show_images(images, titles=None, ncols:int=None, size:float=2.5, title:str=N
     fig.tight_layout()
     return fig
 
+# %% ../nbs/01_data.ipynb #318caa40
+def check_inside(names:pd.Series, source):
+    "Raise if any of the image `names` is absolute or climbs out of its folder with `..`."
+    outside = names[names.map(lambda n: Path(n).is_absolute() or '..' in Path(n).parts)]
+    if len(outside): raise ValueError(f"{source}: {len(outside)} image names point outside the data folder, "
+                                      f"first {outside.iloc[0]!r}; image names must be paths inside the folder.")
+
 # %% ../nbs/01_data.ipynb #d9288596
 def clean_captions(df:pd.DataFrame, source) -> pd.DataFrame:
     "`df` with stripped captions, minus empty captions and duplicate rows (counted in a warning)."
     df = df.assign(image=df.image.str.strip(), caption=df.caption.str.strip())
+    check_inside(df.image, source)
     empty = (df.caption == '') | (df.image == '')
     if empty.any(): warnings.warn(f"{source}: dropped {empty.sum()} rows with an empty image name or caption.")
     df = df[~empty]
@@ -118,13 +149,18 @@ def read_captions(path) -> pd.DataFrame:
 
 # %% ../nbs/01_data.ipynb #a097216f
 def read_flickr_tokens(path) -> pd.DataFrame:
-    "The `image,caption` rows of Flickr8k's original `Flickr8k.token.txt`."
-    rows = []
-    for n, line in enumerate(Path(path).read_text(encoding='utf-8').splitlines(), 1):
+    "The `image,caption` rows of Flickr8k's original `Flickr8k.token.txt`; malformed lines are skipped with a count."
+    try: lines = Path(path).read_text(encoding='utf-8').splitlines()
+    except UnicodeDecodeError as e: raise ValueError(f"{path} is not UTF-8 ({e}); re-save it as UTF-8.") from None
+    rows, bad = [], []
+    for n, line in enumerate(lines, 1):
         if not line.strip(): continue
         key, sep, caption = line.partition('\t')
-        if not sep or '#' not in key: raise ValueError(f"{path}, line {n}: expected 'image.jpg#N<TAB>caption', got {line!r}.")
-        rows.append((key.rsplit('#', 1)[0], caption))
+        name = key.rsplit('#', 1)[0]
+        if sep and '#' in key and Path(name).suffix.lower() in IMAGE_SUFFIXES: rows.append((name, caption))
+        else: bad.append(f'line {n}: {line[:60]!r}')
+    if bad: warnings.warn(f"{path}: skipped {len(bad)} malformed lines (expected 'image.jpg#N<TAB>caption'), "
+                          f"first {bad[0]}; fix or delete them to use their captions.")
     return clean_captions(pd.DataFrame(rows, columns=['image', 'caption']), path)
 
 # %% ../nbs/01_data.ipynb #81afe77e
@@ -144,7 +180,9 @@ def load_captions(folder) -> pd.DataFrame:
     if not folder.is_dir(): raise FileNotFoundError(f"Data folder {folder} does not exist.")
     for name in CAPTION_FILES:
         if (folder/name).exists():
-            return read_flickr_tokens(folder/name) if name.endswith('token.txt') else read_captions(folder/name)
+            df = read_flickr_tokens(folder/name) if name.endswith('token.txt') else read_captions(folder/name)
+            if len(df) == 0: raise ValueError(f"{folder/name} has no usable caption rows: add `image,caption` rows.")
+            return df
     raise FileNotFoundError(f"No captions in {folder}: expected one of {CAPTION_FILES} (an `image,caption` CSV).")
 
 # %% ../nbs/01_data.ipynb #1968a714
@@ -209,19 +247,26 @@ def load_splits(folder, valid_pct:float=0.2, seed:int=42):
 # %% ../nbs/01_data.ipynb #2f9232f0
 IMAGENET_MEAN, IMAGENET_STD = (0.485, 0.456, 0.406), (0.229, 0.224, 0.225)
 
-def get_transforms(size:int=224, train:bool=False, mean=IMAGENET_MEAN, std=IMAGENET_STD):
-    "albumentations pipeline: caption-safe crop when `train`, resize, normalise, to a CHW tensor."
+def get_transforms(size:int=224, train:bool=False, mean=IMAGENET_MEAN, std=IMAGENET_STD, normalize:bool=True):
+    "albumentations pipeline: caption-safe crop when `train`, resize, normalise (or keep uint8), to a CHW tensor."
     import albumentations as A
     from albumentations.pytorch import ToTensorV2
     resize = (A.RandomResizedCrop(size=(size, size), scale=(0.8, 1.0), ratio=(0.9, 1.1)) if train
               else A.Resize(size, size))
-    return A.Compose([resize, A.Normalize(mean=mean, std=std, max_pixel_value=255.0), ToTensorV2()])
+    norm = [A.Normalize(mean=mean, std=std, max_pixel_value=255.0)] if normalize else []
+    return A.Compose([resize, *norm, ToTensorV2()])
+
+# %% ../nbs/01_data.ipynb #5e4b4487
+def read_image(path, transforms, decode_size:int|None=None) -> tuple:
+    "The transformed image at `path` and '', or, when it cannot be read, a black image and the reason."
+    try: return transforms(image=load_image(path, decode_size))['image'], ''
+    except (OSError, ValueError) as e: return transforms(image=np.zeros((8, 8, 3), np.uint8))['image'], str(e)
 
 # %% ../nbs/01_data.ipynb #056190ec
 class CLIPDataset(Dataset):
-    "Image-caption pairs from the rows of `df`, images read from `image_dir`."
-    def __init__(self, df:pd.DataFrame, image_dir, transforms):
-        self.image_dir, self.transforms = Path(image_dir), transforms
+    "Image-caption pairs from the rows of `df`, images read from `image_dir` (at a reduced scale down to `decode_size`)."
+    def __init__(self, df:pd.DataFrame, image_dir, transforms, decode_size:int|None=None):
+        self.image_dir, self.transforms, self.decode_size = Path(image_dir), transforms, decode_size
         self.images, self.captions = df.image.tolist(), df.caption.tolist()
         self.image_ids, self.image_names = pd.factorize(df.image)
     def __len__(self): return len(self.captions)
@@ -229,15 +274,16 @@ class CLIPDataset(Dataset):
         # albumentations keeps its own RNG, which DataLoader workers copy and checkpoints miss; drawing
         # its seed from torch's RNG (per worker, and saved in checkpoints) makes augmentation reproducible
         if hasattr(self.transforms, 'set_random_seed'): self.transforms.set_random_seed(int(torch.randint(2**31, ())))
-        image = self.transforms(image=load_image(self.image_dir/self.images[i]))['image']
-        return dict(image=image, caption=self.captions[i], image_id=int(self.image_ids[i]))
+        image, error = read_image(self.image_dir/self.images[i], self.transforms, self.decode_size)
+        return dict(image=image, caption=self.captions[i], image_id=int(self.image_ids[i]), error=error)
 
 # %% ../nbs/01_data.ipynb #0606a182
 class ImageDataset(Dataset):
-    "The images at `paths`, transformed."
-    def __init__(self, paths, transforms): self.paths, self.transforms = [Path(p) for p in paths], transforms
+    "The images at `paths`, transformed (and read at a reduced scale down to `decode_size`)."
+    def __init__(self, paths, transforms, decode_size:int|None=None):
+        self.paths, self.transforms, self.decode_size = [Path(p) for p in paths], transforms, decode_size
     def __len__(self): return len(self.paths)
-    def __getitem__(self, i): return self.transforms(image=load_image(self.paths[i]))['image']
+    def __getitem__(self, i): return read_image(self.paths[i], self.transforms, self.decode_size)  # (image, error)
 
 # %% ../nbs/01_data.ipynb #d263dee1
 SPECIAL_TOKENS = dict(pad_token='[PAD]', unk_token='[UNK]', cls_token='[CLS]', sep_token='[SEP]', mask_token='[MASK]')
@@ -264,17 +310,23 @@ def train_tokenizer(captions, vocab_size:int=2000):
     return wrap_tokenizer(tok.to_str())
 
 # %% ../nbs/01_data.ipynb #498c63f3
-def tokenize(tokenizer, captions, max_length:int=200):
-    "Token ids and attention mask of `captions`, cut to `max_length` and padded to the longest."
+def tokenize(tokenizer, captions, max_length:int=200, pad_to:int=0):
+    "Token ids and attention mask of `captions`, cut to `max_length` and padded to the longest (or all to `pad_to`)."
+    if pad_to: return tokenizer(list(captions), padding='max_length', truncation=True, max_length=pad_to, return_tensors='pt')
     return tokenizer(list(captions), padding=True, truncation=True, max_length=max_length, return_tensors='pt')
 
 class CaptionCollator:
-    "Stack images and tokenize a batch's captions, padded to the batch's longest."
-    def __init__(self, tokenizer, max_length:int=200): self.tokenizer, self.max_length = tokenizer, max_length
+    "Stack images and tokenize a batch's captions, padded to the batch's longest (or to `pad_to`)."
+    def __init__(self, tokenizer, max_length:int=200, pad_to:int=0):
+        self.tokenizer, self.max_length, self.pad_to = tokenizer, max_length, pad_to
     def __call__(self, items):
-        enc = tokenize(self.tokenizer, [it['caption'] for it in items], self.max_length)
-        return dict(image=torch.stack([it['image'] for it in items]), input_ids=enc['input_ids'],
-                    attention_mask=enc['attention_mask'], image_id=torch.tensor([it['image_id'] for it in items]))
+        skipped = [it['error'] for it in items if it.get('error')]  # unreadable images: their pairs do not train
+        items = [it for it in items if not it.get('error')]
+        if not items: return dict(image_id=torch.zeros(0, dtype=torch.long), skipped=skipped)
+        enc = tokenize(self.tokenizer, [it['caption'] for it in items], self.max_length, self.pad_to)
+        batch = dict(image=torch.stack([it['image'] for it in items]), input_ids=enc['input_ids'],
+                     attention_mask=enc['attention_mask'], image_id=torch.tensor([it['image_id'] for it in items]))
+        return {**batch, 'skipped': skipped} if skipped else batch
 
 # %% ../nbs/01_data.ipynb #bbdf6ea0
 class OneCaptionPerImage(torch.utils.data.Sampler):
@@ -288,11 +340,11 @@ class OneCaptionPerImage(torch.utils.data.Sampler):
             yield rows[int(torch.randint(len(rows), ()))]
 
 def make_loader(ds:Dataset, tokenizer, batch_size:int=32, train:bool=False, num_workers:int=0,
-                max_length:int=200, epoch_mode:str='caption', collate_fn=None) -> DataLoader:
+                max_length:int=200, epoch_mode:str='caption', collate_fn=None, pad_to:int=0) -> DataLoader:
     "A DataLoader of `CaptionCollator` (or `collate_fn`) batches; when `train`, shuffled, without a ragged last batch, in `epoch_mode`."
     sampler = train_sampler(ds, epoch_mode) if train else None
     return DataLoader(ds, batch_size=batch_size, sampler=sampler, drop_last=train and len(sampler) > batch_size,
-                      num_workers=num_workers, collate_fn=collate_fn or CaptionCollator(tokenizer, max_length),
+                      num_workers=num_workers, collate_fn=collate_fn or CaptionCollator(tokenizer, max_length, pad_to),
                       pin_memory=torch.cuda.is_available(), persistent_workers=num_workers > 0)
 
 def train_sampler(ds:Dataset, epoch_mode:str='caption'):

@@ -44,10 +44,18 @@ class ImageEncoder(nn.Module):
         self.dim = self.model.num_features if pool_stages == 1 else self.pooled_dim()
         cfg = timm.data.resolve_data_config({}, model=self.model)
         self.mean, self.std = cfg['mean'], cfg['std']
+        # on the 0-255 scale of uint8 images; not saved: they follow from the model's name
+        self.register_buffer('pixel_mean', torch.tensor(self.mean).view(1, 3, 1, 1) * 255, persistent=False)
+        self.register_buffer('pixel_std', torch.tensor(self.std).view(1, 3, 1, 1) * 255, persistent=False)
         set_trainable(self, trainable)
 
+    def normalize(self, x):
+        "Normalised float images from uint8 ones; float images are taken as already normalised."
+        return (x.float() - self.pixel_mean) / self.pixel_std if x.dtype == torch.uint8 else x
+
     def forward(self, x, start:int=0):
-        "Features of the images `x`; or, with `start`, of `x` the output of the first `start` stages."
+        "Features of the images `x` (uint8 or normalised); or, with `start`, of `x` the output of the first `start` stages."
+        if start == 0: x = self.normalize(x)
         if self.pool_stages > 1: return self.pool_features(x, start)
         return self.model(x) if start == 0 else self.run_stages(x, start)
 
@@ -68,6 +76,7 @@ def stages(self:ImageEncoder) -> list: return image_stages(self.model)
 @patch
 def run_stages(self:ImageEncoder, x, start:int=0, stop:int|None=None):
     "Run stages `start` to `stop` (exclusive) on `x`."
+    if start == 0: x = self.normalize(x)
     for stage in self.stages()[start:stop]: x = stage(x)
     return x
 

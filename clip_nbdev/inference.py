@@ -4,7 +4,7 @@
 
 # %% ../nbs/07_find_matches.ipynb #0d218945
 from __future__ import annotations
-import math
+import hashlib, json, math, os
 from pathlib import Path
 
 import numpy as np
@@ -12,13 +12,15 @@ import pandas as pd
 import torch
 import torch.nn.functional as F
 
-from .config import get_device
-from .data import find_image_dir, load_image, show_images, synthetic_data
+from .config import cfg_to_dict, get_device
+from fastcore.basics import patch
+from .data import IMAGE_SUFFIXES, find_image_dir, load_image, show_images, synthetic_data
 from .loss import CLIPModel, model_device, model_transforms
 from .training import embed_images, embed_texts, load_checkpoint
 
 # %% auto #0
-__all__ = ['IMAGE_SUFFIXES', 'get_image_embeddings', 'top_k', 'match_filenames', 'find_matches', 'find_captions', 'embed_folder']
+__all__ = ['get_image_embeddings', 'top_k', 'model_fingerprint', 'list_images', 'ImageIndex', 'save_embeddings',
+           'match_filenames', 'find_matches', 'find_captions', 'embed_folder']
 
 # %% ../nbs/07_find_matches.ipynb #792ab2fe
 def get_image_embeddings(valid_df:pd.DataFrame, model, image_dir, device=None, batch_size:int=64):
@@ -28,18 +30,113 @@ def get_image_embeddings(valid_df:pd.DataFrame, model, image_dir, device=None, b
     return model, embed_images(model, paths, batch_size, device)
 
 # %% ../nbs/07_find_matches.ipynb #e3aae251
-def top_k(queries, embeddings, k:int=9, chunk:int=262144):
+def top_k(queries, embeddings, k:int=9, chunk:int=65536, normalized:bool=False):
     "Scores and indices of the `k` most cosine-similar `embeddings` (N, d) for each of `queries` (Q, d)."
-    q = F.normalize(queries.float(), dim=-1)
+    q = F.normalize(queries.float(), dim=-1).to(embeddings.device)
     k = min(k, len(embeddings))
-    best_s, best_i = None, None
+    scores, idx = [], []
     for start in range(0, len(embeddings), chunk):
-        s = q @ F.normalize(embeddings[start:start+chunk].float(), dim=-1).T         # (Q, chunk)
+        e = embeddings[start:start+chunk].float()
+        s = q @ (e if normalized else F.normalize(e, dim=-1)).T                            # (Q, chunk)
         s, i = s.topk(min(k, s.shape[1]), dim=1)
-        s, i = (s, i + start) if best_s is None else (torch.cat([best_s, s], 1), torch.cat([best_i, i + start], 1))
-        best_s, order = s.topk(k, dim=1)
-        best_i = i.gather(1, order)
-    return best_s, best_i
+        scores.append(s); idx.append(i + start)
+    best, order = torch.cat(scores, 1).topk(k, dim=1)                                    # (Q, k)
+    return best, torch.cat(idx, 1).gather(1, order)
+
+# %% ../nbs/07_find_matches.ipynb #8548931f
+def model_fingerprint(model:CLIPModel) -> str:
+    "A hash of `model`'s config and weights."
+    h = hashlib.sha256(json.dumps(cfg_to_dict(model.cfg), sort_keys=True).encode())
+    for name, t in model.state_dict().items():
+        h.update(name.encode()); h.update(t.detach().cpu().contiguous().numpy().tobytes())
+    return h.hexdigest()[:16]
+
+def list_images(images) -> list:
+    "The image files under the folder `images`, sorted, or the list `images` itself."
+    if isinstance(images, (str, Path)):
+        folder = Path(images)
+        if not folder.is_dir(): raise FileNotFoundError(f"Image folder {folder} does not exist.")
+        images = sorted(p for p in folder.rglob('*') if p.suffix.lower() in IMAGE_SUFFIXES)
+        if not images: raise FileNotFoundError(f"No images ({', '.join(IMAGE_SUFFIXES)}) under {folder}.")
+    return [Path(p) for p in images]
+
+# %% ../nbs/07_find_matches.ipynb #388411e6
+class ImageIndex:
+    "L2-normalised embeddings of images, with their paths and the config and fingerprint of the model that made them."
+    def __init__(self, paths, embeddings, cfg:dict, fingerprint:str):
+        if len(paths) != len(embeddings): raise ValueError(f"{len(paths)} paths for {len(embeddings)} embeddings.")
+        self.paths, self.cfg, self.fingerprint = [str(p) for p in paths], cfg, fingerprint
+        self.embeddings = F.normalize(embeddings.float(), dim=-1)
+    def __len__(self): return len(self.paths)
+    def __repr__(self): return f"ImageIndex({len(self)} images, {self.embeddings.shape[1]}-d, model {self.fingerprint})"
+
+# %% ../nbs/07_find_matches.ipynb #1f6cc4fc
+@patch(cls_method=True)
+def build(cls:ImageIndex, model:CLIPModel, images, batch_size:int=64, device=None, progress:bool=True,
+          work_dir=None, part_size:int=4096):
+    "Embed `images` (a folder or a list of paths) with `model`; finished parts are kept in `work_dir`, if given, to resume."
+    from safetensors.torch import load_file
+    paths, fingerprint, parts = list_images(images), model_fingerprint(model), []
+    for start in range(0, len(paths), part_size):
+        chunk = paths[start:start + part_size]
+        key = hashlib.sha256('\n'.join(map(str, chunk)).encode()).hexdigest()[:12]
+        part = Path(work_dir)/f'{fingerprint}-{start:09d}-{key}.safetensors' if work_dir else None
+        if part is not None and part.exists(): parts.append(load_file(part)['embeddings']); continue
+        parts.append(embed_images(model, chunk, batch_size, device, progress))
+        if part is not None: save_embeddings(part, parts[-1])
+    E = torch.cat(parts)
+    readable = E.norm(dim=1) > 0  # `embed_images` zeroes, and warns about, images it cannot read
+    return cls([p for p, ok in zip(paths, readable.tolist()) if ok], E[readable], cfg_to_dict(model.cfg), fingerprint)
+
+def save_embeddings(path, embeddings, metadata:dict|None=None) -> Path:
+    "Write `embeddings` to the safetensors file `path` atomically, with string `metadata`."
+    from safetensors.torch import save_file
+    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f'{path.name}.{os.getpid()}.tmp')
+    save_file({'embeddings': embeddings.contiguous()}, str(tmp), metadata=metadata)
+    os.replace(tmp, path)
+    return path
+
+# %% ../nbs/07_find_matches.ipynb #14b872e0
+@patch
+def save(self:ImageIndex, path) -> Path:
+    "Write the index to the safetensors file `path`."
+    return save_embeddings(path, self.embeddings, dict(paths=json.dumps(self.paths), cfg=json.dumps(self.cfg),
+                                                       fingerprint=self.fingerprint))
+
+@patch(cls_method=True)
+def load(cls:ImageIndex, path, model:CLIPModel|None=None):
+    "The index saved at `path`; with `model`, only if `model` made it."
+    from safetensors import safe_open
+    if not Path(path).is_file(): raise FileNotFoundError(f"No index at {path}: build one with `ImageIndex.build`.")
+    with safe_open(str(path), 'pt') as f: meta, embeddings = f.metadata(), f.get_tensor('embeddings')
+    index = cls(json.loads(meta['paths']), embeddings, json.loads(meta['cfg']), meta['fingerprint'])
+    if model is not None: index.check_model(model, weights=True)
+    return index
+
+@patch
+def check_model(self:ImageIndex, model:CLIPModel, weights:bool=False):
+    "Raise unless `model` has the config (and, if `weights`, the weights) of the model that made the index."
+    diff = {k: (v, self.cfg.get(k)) for k, v in cfg_to_dict(model.cfg).items() if self.cfg.get(k) != v}
+    if diff: raise ValueError(f"This index was made by a model with other settings (this model's, the index's): {diff}. "
+                              "Rebuild it with `ImageIndex.build(model, images)`.")
+    if weights and model_fingerprint(model) != self.fingerprint:
+        raise ValueError("This index was made by a model with the same settings but other weights. "
+                         "Rebuild it with `ImageIndex.build(model, images)`.")
+
+# %% ../nbs/07_find_matches.ipynb #7d8367b0
+@patch
+def search(self:ImageIndex, queries, k:int=9, backend:str='torch'):
+    "Scores and indices (Q, k) of the `k` images nearest each of the query embeddings (Q, d)."
+    if backend == 'torch': return top_k(queries, self.embeddings, k, normalized=True)
+    if backend != 'faiss': raise ValueError(f"backend must be 'torch' or 'faiss', not {backend!r}.")
+    try: import faiss
+    except ImportError: raise ImportError("backend='faiss' needs FAISS: pip install faiss-cpu (or faiss-gpu).") from None
+    if getattr(self, '_faiss', None) is None:
+        self._faiss = faiss.IndexFlatIP(self.embeddings.shape[1])
+        self._faiss.add(self.embeddings.numpy())
+    scores, idx = self._faiss.search(F.normalize(queries.float(), dim=-1).numpy(), min(k, len(self)))
+    return torch.from_numpy(scores), torch.from_numpy(idx)
 
 # %% ../nbs/07_find_matches.ipynb #775ea8c8
 def match_filenames(image_filenames, n_embeddings:int) -> list:
@@ -52,11 +149,16 @@ def match_filenames(image_filenames, n_embeddings:int) -> list:
                      "pass one filename per embedding, in the same order.")
 
 # %% ../nbs/07_find_matches.ipynb #b5d78dfd
-def find_matches(model:CLIPModel, image_embeddings, query:str, image_filenames, n:int=9, image_dir=None,
+def find_matches(model:CLIPModel, image_embeddings, query:str, image_filenames=None, n:int=9, image_dir=None,
                  show:bool=True, device=None):
-    "The `n` images best matching `query` as (filenames, scores), drawn in a grid when `show`."
-    names = match_filenames(image_filenames, len(image_embeddings))
-    scores, idx = top_k(embed_texts(model, [query], device=device), image_embeddings, n)
+    "The `n` images best matching `query` as (filenames, scores), drawn in a grid when `show`; or search an `ImageIndex`."
+    q = embed_texts(model, [query], device=device)
+    if isinstance(image_embeddings, ImageIndex):
+        image_embeddings.check_model(model)
+        names, (scores, idx) = image_embeddings.paths, image_embeddings.search(q, n)
+    else:
+        if image_filenames is None: raise ValueError("Pass `image_filenames`, one per embedding (or an `ImageIndex`).")
+        names, (scores, idx) = match_filenames(image_filenames, len(image_embeddings)), top_k(q, image_embeddings, n)
     files, scores = [names[i] for i in idx[0].tolist()], scores[0].tolist()
     if show:
         if image_dir is None and not Path(files[0]).exists():  # bare names, as in the tutorial: the model's own data
@@ -77,12 +179,7 @@ def find_captions(model:CLIPModel, image, captions, n:int=5, caption_embeddings=
     return [captions[i] for i in idx[0].tolist()], scores[0].tolist()
 
 # %% ../nbs/07_find_matches.ipynb #9daaa64c
-IMAGE_SUFFIXES = ('.jpg', '.jpeg', '.png', '.bmp', '.webp', '.tif', '.tiff')
-
 def embed_folder(model:CLIPModel, folder, batch_size:int=64, device=None, progress:bool=True):
     "The image paths under `folder` and their embeddings."
-    folder = Path(folder)
-    if not folder.is_dir(): raise FileNotFoundError(f"Image folder {folder} does not exist.")
-    paths = sorted(p for p in folder.rglob('*') if p.suffix.lower() in IMAGE_SUFFIXES)
-    if not paths: raise FileNotFoundError(f"No images ({', '.join(IMAGE_SUFFIXES)}) under {folder}.")
+    paths = list_images(Path(folder))
     return paths, embed_images(model, paths, batch_size, device, progress)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import math
 
 import torch
+import torch.distributed as dist
 import torch.nn.functional as F
 from torch import nn
 
@@ -16,8 +17,8 @@ from .encoders import ImageEncoder, TextEncoder, build_text_model, is_trainable
 from .head import ProjectionHead
 
 # %% auto #0
-__all__ = ['soft_cross_entropy', 'reference_loss', 'multi_positive_ce', 'clip_loss', 'CLIPModel', 'build_model', 'model_device',
-           'model_transforms']
+__all__ = ['soft_cross_entropy', 'reference_loss', 'multi_positive_ce', 'clip_loss', 'scale_grad', 'world_size', 'gather_batch',
+           'CLIPModel', 'build_model', 'model_device', 'model_transforms', 'model_decode_size']
 
 # %% ../nbs/04_loss.ipynb #a47a1719
 def soft_cross_entropy(logits, targets):
@@ -46,6 +47,27 @@ def clip_loss(image_embeddings, text_embeddings, logit_scale, image_ids=None):
     if image_ids is None: image_ids = torch.arange(len(logits), device=logits.device)
     positive = image_ids[:, None] == image_ids[None, :]
     return (multi_positive_ce(logits, positive) + multi_positive_ce(logits.T, positive.T)) / 2
+
+# %% ../nbs/04_loss.ipynb #f3fa008d
+def scale_grad(x, factor:float):
+    "`x` itself, whose gradient is multiplied by `factor`."
+    return x * factor + (x - x * factor).detach()
+
+def world_size() -> int:
+    "The number of processes training together (1 without `torch.distributed`)."
+    return dist.get_world_size() if dist.is_available() and dist.is_initialized() else 1
+
+def gather_batch(x):
+    "`x` (B, ...) from every process, concatenated in rank order: (N·B, ...); only this process's part keeps its gradient."
+    if world_size() == 1: return x
+    sizes = [torch.zeros((), dtype=torch.long, device=x.device) for _ in range(world_size())]
+    dist.all_gather(sizes, torch.tensor(len(x), device=x.device))  # batches can differ: unreadable images leave them
+    longest = int(max(sizes))
+    parts = [x.new_empty(longest, *x.shape[1:]) for _ in sizes]
+    dist.all_gather(parts, torch.cat([x.detach(), x.new_zeros(longest - len(x), *x.shape[1:])]))
+    parts = [p[:int(s)] for p, s in zip(parts, sizes)]
+    parts[dist.get_rank()] = x  # all_gather's copies carry no gradient
+    return torch.cat(parts)
 
 # %% ../nbs/04_loss.ipynb #2b8a0365
 class CLIPModel(nn.Module):
@@ -78,10 +100,13 @@ class CLIPModel(nn.Module):
         return I, T
 
     def forward(self, batch):
-        "The loss of a batch from `make_loader`."
+        "The loss of a batch from `make_loader`, over the batches of all processes when there are several."
         I, T = self.embed_batch(batch)
-        if self.loss == 'reference': return reference_loss(I, T, 1 / self.scale)
-        return clip_loss(I, T, self.scale, batch.get('image_id'))
+        ids, n = batch.get('image_id'), world_size()
+        if n > 1: I, T, ids = gather_batch(I), gather_batch(T), None if ids is None else gather_batch(ids)
+        scale = self.scale if n == 1 else scale_grad(self.scale, 1 / n)  # each process holds all of its gradient
+        loss = reference_loss(I, T, 1 / scale) if self.loss == 'reference' else clip_loss(I, T, scale, ids)
+        return loss if n == 1 else scale_grad(loss, n)  # each process holds a share of the embeddings' gradient
 
     def train(self, mode:bool=True):
         "Like `nn.Module.train`, but frozen towers, and frozen batch norms, stay in eval mode."
@@ -108,5 +133,10 @@ def model_device(model:nn.Module) -> torch.device:
     return next(model.parameters()).device
 
 def model_transforms(model:CLIPModel, train:bool=False):
-    "The image transforms `model` expects: its config's size, its image tower's statistics."
-    return get_transforms(model.cfg.image_size, train, model.image_encoder.mean, model.image_encoder.std)
+    "The image transforms `model` expects: its config's size, its image tower's statistics, uint8 if it normalises itself."
+    cfg, enc = model.cfg, model.image_encoder
+    return get_transforms(cfg.image_size, train, enc.mean, enc.std, normalize=not cfg.uint8_images)
+
+def model_decode_size(model:CLIPModel) -> int|None:
+    "The size down to which `model`'s data pipeline may decode large JPEGs (None: decode them whole)."
+    return model.cfg.image_size if model.cfg.reduced_decoding else None

@@ -4,7 +4,7 @@
 
 # %% ../nbs/06_training.ipynb #4db503e9
 from __future__ import annotations
-import hashlib, json, math, os, random, time
+import contextlib, hashlib, json, math, os, random, time, warnings
 from functools import partial
 from pathlib import Path
 
@@ -14,18 +14,18 @@ import torch
 from torch import nn
 from torch.utils.data import DataLoader
 
-from .config import CFG, cfg_from_dict, cfg_to_dict, get_device, set_seed
+from .config import CFG, autocast_dtype, cfg_from_dict, cfg_to_dict, get_device, set_seed
 from .data import CLIPDataset, ImageDataset, load_splits, make_loader, synthetic_data, tokenize, wrap_tokenizer
 from .encoders import freeze_layers, freeze_stages, is_trainable, load_tokenizer, set_trainable
-from .loss import CLIPModel, build_model, clip_loss, model_device, model_transforms, reference_loss
+from .loss import CLIPModel, build_model, clip_loss, model_decode_size, model_device, model_transforms, reference_loss
 from .metrics import format_metrics, retrieval_metrics
 
 # %% auto #0
-__all__ = ['prepare', 'param_groups', 'make_optimizer', 'warmup_cosine', 'make_scheduler', 'to_device', 'check_finite',
-           'train_one_epoch', 'embed_images', 'embed_texts', 'batched_loss', 'evaluate', 'frozen_stages', 'cache_stage',
-           'FeatureCache', 'CachedDataset', 'CachedCollator', 'train_loader', 'feature_key', 'rng_state',
-           'set_rng_state', 'save_checkpoint', 'load_checkpoint', 'set_phase', 'make_caches', 'fit', 'check_same_cfg',
-           'resume_state', 'plot_history']
+__all__ = ['prepare', 'param_groups', 'make_optimizer', 'warmup_cosine', 'make_scheduler', 'to_device', 'model_autocast',
+           'check_finite', 'train_one_epoch', 'speed_up', 'embed_images', 'image_batches', 'warn_unreadable',
+           'embed_texts', 'batched_loss', 'evaluate', 'frozen_stages', 'cache_stage', 'FeatureCache', 'CachedDataset',
+           'CachedCollator', 'train_loader', 'feature_key', 'rng_state', 'set_rng_state', 'save_checkpoint',
+           'load_checkpoint', 'set_phase', 'make_caches', 'fit', 'check_same_cfg', 'resume_state', 'plot_history']
 
 # %% ../nbs/06_training.ipynb #db53e784
 def prepare(cfg:CFG, checkpoint=None):
@@ -38,21 +38,24 @@ def prepare(cfg:CFG, checkpoint=None):
 
 # %% ../nbs/06_training.ipynb #7b15eece
 def param_groups(model:CLIPModel, cfg:CFG) -> list:
-    "AdamW groups: each tower and the heads at their own rate; weight decay on weight matrices only."
-    parts = [(model.image_encoder, cfg.image_encoder_lr), (model.text_encoder, cfg.text_encoder_lr),
-             (nn.ModuleList([model.image_projection, model.text_projection]), cfg.head_lr)]
+    "AdamW groups: each tower and the heads at their own rate (scaled with the batch size); weight decay on matrices only."
+    scale = cfg.batch_size / cfg.lr_base_batch if cfg.lr_base_batch else 1.
+    parts = [(model.image_encoder, cfg.image_encoder_lr * scale), (model.text_encoder, cfg.text_encoder_lr * scale),
+             (nn.ModuleList([model.image_projection, model.text_projection]), cfg.head_lr * scale)]
     groups = []
     for part, lr in parts:
         ps = [p for p in part.parameters() if p.requires_grad]
         # decaying norms, biases or the temperature only pulls them towards 0; it does not regularise
         groups += [dict(params=[p for p in ps if p.ndim > 1], lr=lr, weight_decay=cfg.weight_decay),
                    dict(params=[p for p in ps if p.ndim <= 1], lr=lr, weight_decay=0.)]
-    groups.append(dict(params=[model.logit_scale] if model.logit_scale.requires_grad else [], lr=cfg.head_lr, weight_decay=0.))
+    groups.append(dict(params=[model.logit_scale] if model.logit_scale.requires_grad else [], lr=cfg.head_lr * scale,
+                       weight_decay=0.))
     return [g for g in groups if g['params']]
 
 def make_optimizer(model:CLIPModel, cfg:CFG) -> torch.optim.Optimizer:
-    "AdamW over `param_groups`."
-    return torch.optim.AdamW(param_groups(model, cfg), weight_decay=0.)
+    "AdamW over `param_groups`, fused into one kernel when `cfg` asks and the device has it."
+    fused = cfg.fused_optimizer and model_device(model).type in ('cuda', 'cpu')
+    return torch.optim.AdamW(param_groups(model, cfg), weight_decay=0., fused=fused or None)
 
 # %% ../nbs/06_training.ipynb #8092792c
 def warmup_cosine(step:int, total:int, warmup:int) -> float:
@@ -71,35 +74,60 @@ def make_scheduler(optimizer, cfg:CFG, steps_per_epoch:int, epochs:int|None=None
     raise ValueError(f"scheduler must be 'plateau' or 'cosine', not {cfg.scheduler!r}.")
 
 # %% ../nbs/06_training.ipynb #1f3e6180
-def to_device(batch:dict, device) -> dict:
-    "`batch` with every tensor moved to `device`."
-    return {k: v.to(device, non_blocking=True) if torch.is_tensor(v) else v for k, v in batch.items()}
+def to_device(batch:dict, device, channels_last:bool=False) -> dict:
+    "`batch` with every tensor moved to `device`, and images in channels-last layout if asked."
+    fmt = torch.channels_last if channels_last else torch.preserve_format
+    return {k: (v.to(device, non_blocking=True, memory_format=fmt if v.ndim == 4 else torch.preserve_format)
+                if torch.is_tensor(v) else v) for k, v in batch.items()}
+
+def model_autocast(model:CLIPModel):
+    "A context that runs `model` in the precision of its config (mixed precision, or plain fp32)."
+    dtype = autocast_dtype(model.cfg.precision, model_device(model))
+    return contextlib.nullcontext() if dtype is None else torch.autocast(model_device(model).type, dtype=dtype)
 
 def check_finite(loss, step:int):
-    "Raise if `loss` is NaN or infinite."
+    "Raise if `loss` (or a sum of losses) is NaN or infinite."
     if not torch.isfinite(loss):
-        raise FloatingPointError(f"Loss is {loss.item()} at step {step}: lower the learning rates, "
+        raise FloatingPointError(f"Loss is {loss.item()} by step {step}: lower the learning rates, "
                                  "or resume from the last checkpoint.")
 
 # %% ../nbs/06_training.ipynb #efcbaea1
 def train_one_epoch(model:CLIPModel, loader:DataLoader, optimizer, scheduler=None, device='cpu',
-                    progress:bool=True) -> float:
-    "Train `model` for one pass over `loader`; returns the mean loss. A per-step `scheduler` is stepped."
+                    progress:bool=True, scaler=None, max_steps:int|None=None) -> float:
+    "Train `model` for one pass over `loader` (or `max_steps`); returns the mean loss. A per-step `scheduler` is stepped."
     from tqdm.auto import tqdm
     model.train()
-    total, n = 0., 0
-    bar = tqdm(loader, desc='train', leave=False, disable=not progress)
+    core = getattr(model, 'module', model)  # the CLIPModel inside a DistributedDataParallel wrapper
+    scaler = scaler or torch.amp.GradScaler(enabled=False)  # fp16 needs one: small gradients underflow to 0
+    total, n, skipped = torch.zeros((), device=device), 0, []
+    steps = len(loader) if max_steps is None else min(max_steps, len(loader))
+    bar = tqdm(loader, desc='train', leave=False, disable=not progress, total=steps)
     for step, batch in enumerate(bar):
-        loss = model(to_device(batch, device))
-        check_finite(loss, step)
+        if step == steps: break
+        skipped += batch.pop('skipped', [])
+        if len(batch['image_id']) == 0: continue
+        with model_autocast(core): loss = model(to_device(batch, device, core.cfg.channels_last))
         optimizer.zero_grad(set_to_none=True)
-        loss.backward()
-        optimizer.step()
+        scaler.scale(loss).backward()
+        scaler.step(optimizer)
+        scaler.update()
         if scheduler is not None: scheduler.step()
-        bs = len(batch['image_id'])
-        total, n = total + loss.item() * bs, n + bs
-        bar.set_postfix(loss=f'{total / n:.3f}', lr=f"{optimizer.param_groups[0]['lr']:.2e}")
-    return total / max(n, 1)
+        total, n = total + loss.detach().float() * len(batch['image_id']), n + len(batch['image_id'])
+        if step % 10 == 0 or step == steps - 1:  # reading the loss waits for the GPU: not at every step
+            check_finite(total, step)
+            bar.set_postfix(loss=f'{total.item() / n:.3f}', lr=f"{optimizer.param_groups[0]['lr']:.2e}")
+    if skipped: warnings.warn(f"{len(set(skipped))} images could not be read this epoch, and their {len(skipped)} pairs "
+                              f"did not train. The first: {skipped[0]}")
+    return total.item() / max(n, 1)
+
+# %% ../nbs/06_training.ipynb #d3fc9dc5
+def speed_up(model:CLIPModel, cfg:CFG, device) -> CLIPModel:
+    "`model` on `device`, in channels-last layout and compiled if `cfg` says so; TF32 on if it says so."
+    torch.backends.cuda.matmul.allow_tf32 = cfg.tf32  # cuDNN's convolutions use TF32 by default already
+    model.to(device)
+    if cfg.channels_last: model.to(memory_format=torch.channels_last)
+    if cfg.compile: model.compile()  # in place: the state dict keeps its keys
+    return model
 
 # %% ../nbs/06_training.ipynb #e2251e4b
 @torch.no_grad()
@@ -108,8 +136,28 @@ def embed_images(model:CLIPModel, paths, batch_size:int=64, device=None, progres
     from tqdm.auto import tqdm
     model.eval()
     device = device or model_device(model)
-    dl = DataLoader(ImageDataset(paths, model_transforms(model)), batch_size=batch_size, num_workers=model.cfg.num_workers)
-    return torch.cat([model.encode_image(x.to(device)).float().cpu() for x in tqdm(dl, 'images', disable=not progress)])
+    errors = []
+    with model_autocast(model):
+        E = torch.cat([model.encode_image(x).float().cpu() for x in image_batches(model, paths, batch_size, device, progress,
+                                                                                 errors=errors)])
+    E[torch.tensor([bool(e) for e in errors], dtype=torch.bool)] = 0  # an unreadable image should match nothing
+    warn_unreadable(errors, 'their embeddings are zeros')
+    return E
+
+def image_batches(model:CLIPModel, paths, batch_size:int, device, progress:bool=False, desc:str='images', errors=None):
+    "Batches of the images at `paths` as `model` takes them, on `device`; the reasons any cannot be read go into `errors`."
+    from tqdm.auto import tqdm
+    dl = DataLoader(ImageDataset(paths, model_transforms(model), model_decode_size(model)), batch_size=batch_size,
+                    num_workers=model.cfg.num_workers, pin_memory=torch.device(device).type == 'cuda')
+    fmt = torch.channels_last if model.cfg.channels_last else torch.preserve_format
+    for x, errs in tqdm(dl, desc, disable=not progress):
+        if errors is not None: errors += errs
+        yield x.to(device, non_blocking=True, memory_format=fmt)
+
+def warn_unreadable(errors:list, consequence:str):
+    "One warning that counts the images that could not be read (non-empty `errors`) and names the first."
+    bad = [e for e in errors if e]
+    if bad: warnings.warn(f"{len(bad)} of {len(errors)} images could not be read; {consequence}. The first: {bad[0]}")
 
 @torch.no_grad()
 def embed_texts(model:CLIPModel, texts, batch_size:int=256, device=None, project:bool=True) -> torch.Tensor:
@@ -120,7 +168,7 @@ def embed_texts(model:CLIPModel, texts, batch_size:int=256, device=None, project
     out = []
     for i in range(0, len(texts), batch_size):
         enc = tokenize(model.tokenizer, texts[i:i+batch_size], model.cfg.max_length).to(device)
-        out.append(encode(enc['input_ids'], enc['attention_mask']).float().cpu())
+        with model_autocast(model): out.append(encode(enc['input_ids'], enc['attention_mask']).float().cpu())
     return torch.cat(out)
 
 # %% ../nbs/06_training.ipynb #3e626519
@@ -162,22 +210,26 @@ class FeatureCache:
         model.eval()
         self.stage, self.index = stage, {n: i for i, n in enumerate(names)}
         path = Path(cache_dir)/f'stage{stage}-{feature_key(model, names, image_dir, stage)}.pt' if cache_dir else None
-        if path is not None and path.exists(): self.features = torch.load(path, weights_only=True)
-        else: self.features = self.compute(model, names, image_dir, batch_size, device or model_device(model), progress)
+        if path is not None and path.exists(): saved = torch.load(path, weights_only=True)
+        else: saved = self.compute(model, names, image_dir, batch_size, device or model_device(model), progress)
+        self.features, self.unreadable = saved['features'], set(saved['unreadable'])
         if path is not None and not path.exists():
             path.parent.mkdir(parents=True, exist_ok=True)
-            torch.save(self.features, path.with_suffix('.tmp'))
-            os.replace(path.with_suffix('.tmp'), path)
+            tmp = path.with_suffix(f'.{os.getpid()}.tmp')  # processes training together each write their own
+            torch.save(saved, tmp)
+            os.replace(tmp, path)
 
     @torch.no_grad()
-    def compute(self, model, names, image_dir, batch_size, device, progress) -> torch.Tensor:
-        from tqdm.auto import tqdm
-        dl = DataLoader(ImageDataset([Path(image_dir)/n for n in names], model_transforms(model)),
-                        batch_size=batch_size, num_workers=model.cfg.num_workers)
-        # stored in half precision: a cache of feature maps can be large
-        enc = model.image_encoder
+    def compute(self, model, names, image_dir, batch_size, device, progress) -> dict:
+        enc, errors = model.image_encoder, []
         run = enc if self.stage == len(enc.stages()) else partial(enc.run_stages, stop=self.stage)
-        return torch.cat([run(x.to(device)).half().cpu() for x in tqdm(dl, f'caching stage {self.stage} features', disable=not progress)])
+        batches = image_batches(model, [Path(image_dir)/n for n in names], batch_size, device, progress,
+                                f'caching stage {self.stage} features', errors)
+        # stored in half precision: a cache of feature maps can be large
+        with model_autocast(model): feats = [run(x).half().cpu() for x in batches]
+        warn_unreadable(errors, 'their caption rows are left out')
+        return dict(features=torch.cat(feats),  # outside autocast, which refuses fp16 tensors on the CPU
+                    unreadable=[n for n, e in zip(names, errors) if e])
     def __getitem__(self, name): return self.features[self.index[name]].float()
 
     @torch.no_grad()
@@ -186,8 +238,9 @@ class FeatureCache:
         model.eval()
         device = device or model_device(model)
         feats = torch.stack([self[n] for n in names])
-        return torch.cat([model.project_image(model.image_encoder(feats[i:i+batch_size].to(device), self.stage)).cpu()
-                          for i in range(0, len(feats), batch_size)])
+        with model_autocast(model):
+            return torch.cat([model.project_image(model.image_encoder(feats[i:i+batch_size].to(device), self.stage)).float().cpu()
+                              for i in range(0, len(feats), batch_size)])
 
 # %% ../nbs/06_training.ipynb #9b46a219
 class CachedDataset(torch.utils.data.Dataset):
@@ -203,12 +256,13 @@ class CachedDataset(torch.utils.data.Dataset):
 
 class CachedCollator:
     "Stack cached features; tokenize the captions whose text features are not cached."
-    def __init__(self, tokenizer, max_length:int, stage:int): self.tokenizer, self.max_length, self.stage = tokenizer, max_length, stage
+    def __init__(self, tokenizer, max_length:int, stage:int, pad_to:int=0):
+        self.tokenizer, self.max_length, self.stage, self.pad_to = tokenizer, max_length, stage, pad_to
     def __call__(self, items):
         b = dict(image_features=torch.stack([it['image_features'] for it in items]), image_stage=self.stage,
                  image_id=torch.tensor([it['image_id'] for it in items]))
         if 'text_features' in items[0]: b['text_features'] = torch.stack([it['text_features'] for it in items])
-        else: b.update(tokenize(self.tokenizer, [it['caption'] for it in items], self.max_length))
+        else: b.update(tokenize(self.tokenizer, [it['caption'] for it in items], self.max_length, self.pad_to))
         return b
 
 # %% ../nbs/06_training.ipynb #16dd089c
@@ -216,13 +270,15 @@ def train_loader(model:CLIPModel, df, image_dir, device=None, progress:bool=True
     "Training batches for `model` as it is frozen now, and the `FeatureCache` they use (`cache` when it fits, or None)."
     cfg, stage = model.cfg, cache_stage(model)
     if not cfg.cache_features or stage == 0:
-        ds = CLIPDataset(df, image_dir, model_transforms(model, train=cfg.augment))
-        return make_loader(ds, model.tokenizer, cfg.batch_size, True, cfg.num_workers, cfg.max_length, cfg.epoch_mode), None
+        ds = CLIPDataset(df, image_dir, model_transforms(model, train=cfg.augment), model_decode_size(model))
+        return make_loader(ds, model.tokenizer, cfg.batch_size, True, cfg.num_workers, cfg.max_length, cfg.epoch_mode,
+                           pad_to=cfg.pad_to), None
     if cache is None or cache.stage > stage:
         cache = FeatureCache(model, df.image.unique(), image_dir, stage, device=device, progress=progress,
                              cache_dir=cfg.feature_cache_dir)
+    df = df[~df.image.isin(cache.unreadable)]
     text = None if is_trainable(model.text_encoder) else embed_texts(model, df.caption.tolist(), device=device, project=False)
-    collate = CachedCollator(model.tokenizer, cfg.max_length, cache.stage)
+    collate = CachedCollator(model.tokenizer, cfg.max_length, cache.stage, cfg.pad_to)
     return make_loader(CachedDataset(df, cache, text), model.tokenizer, cfg.batch_size, True, max_length=cfg.max_length,
                        epoch_mode=cfg.epoch_mode, collate_fn=collate), cache
 
@@ -230,7 +286,8 @@ def train_loader(model:CLIPModel, df, image_dir, device=None, progress:bool=True
 def feature_key(model:CLIPModel, names, image_dir, stage:int) -> str:
     "A hash of what the output of `model`'s first `stage` image stages depends on, for the images `names`."
     enc = model.image_encoder
-    h = hashlib.sha256(repr((model.cfg.image_size, enc.mean, enc.std, enc.pool_stages, stage)).encode())
+    dtype = autocast_dtype(model.cfg.precision, model_device(model))  # bf16 features differ from fp32 ones
+    h = hashlib.sha256(repr((model.cfg.image_size, enc.mean, enc.std, enc.pool_stages, stage, dtype)).encode())
     for st in enc.stages()[:stage]:
         for t in st.state_dict().values(): h.update(t.detach().cpu().contiguous().numpy().tobytes())
     for n in names:
@@ -252,7 +309,8 @@ def set_rng_state(s:dict):
     torch.set_rng_state(s['torch'])
 
 # %% ../nbs/06_training.ipynb #f8d15ada
-def save_checkpoint(path, model:CLIPModel, optimizer=None, scheduler=None, epoch:int=0, history=None, phase=None) -> Path:
+def save_checkpoint(path, model:CLIPModel, optimizer=None, scheduler=None, epoch:int=0, history=None, phase=None,
+                    scaler=None) -> Path:
     "Write `model` and the training state to `path` atomically."
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -260,7 +318,8 @@ def save_checkpoint(path, model:CLIPModel, optimizer=None, scheduler=None, epoch
                  text_model_config=model.text_encoder.model.config.to_json_string(),
                  tokenizer=model.tokenizer.backend_tokenizer.to_str(), rng=rng_state(),
                  optimizer=optimizer.state_dict() if optimizer else None,
-                 scheduler=scheduler.state_dict() if scheduler else None)
+                 scheduler=scheduler.state_dict() if scheduler else None,
+                 scaler=scaler.state_dict() if scaler is not None and scaler.is_enabled() else None)
     tmp = path.with_name(path.name + '.tmp')
     torch.save(state, tmp)
     os.replace(tmp, path)  # atomic: readers see the old file or the new one, never half of one
@@ -297,14 +356,17 @@ def make_caches(model:CLIPModel, cfg:CFG, splits:dict, image_dir, device=None, p
 
 # %% ../nbs/06_training.ipynb #2a52d777
 def fit(cfg:CFG, out_dir='runs/clip', resume:bool=False, progress:bool=True):
-    "Train the model `cfg` describes, saving `best.pt` and `last.pt` in `out_dir`; returns (model, history)."
-    out_dir, device = Path(out_dir), get_device(cfg.device)
+    "Train the model `cfg` describes, in one process or several, saving `best.pt` and `last.pt` in `out_dir`; returns (model, history)."
+    from accelerate import Accelerator
+    acc = Accelerator(cpu=get_device(cfg.device).type == 'cpu')  # under `accelerate launch`, this process's device
+    out_dir, device, main = Path(out_dir), acc.device, acc.is_main_process
     last = out_dir/'last.pt'
     resuming = resume and last.exists()
     state = torch.load(last, map_location='cpu', weights_only=True) if resuming else None
     if resuming: check_same_cfg(cfg, state['cfg'], last)
     image_dir, splits, model = prepare(cfg, last if resuming else None)
-    model.to(device)
+    model = speed_up(model, cfg, device)
+    scaler = torch.amp.GradScaler(device.type, enabled=autocast_dtype(cfg.precision, device) == torch.float16)
     history, start = (state['history'], state['epoch']) if resuming else ([], 0)
     phase, caches = None, {}
     for epoch in range(start, cfg.epochs):
@@ -312,19 +374,25 @@ def fit(cfg:CFG, out_dir='runs/clip', resume:bool=False, progress:bool=True):
             phase = now
             if not caches: caches = make_caches(model, cfg, splits, image_dir, device, progress)
             set_phase(model, cfg, phase == 'heads')
-            train_dl, _ = train_loader(model, splits['train'], image_dir, device, progress, caches.get('train'))
+            train_dl, _ = train_loader(model, splits['train'], image_dir, device, progress and main, caches.get('train'))
+            # several processes: each trains on its own share of the batches, and gradients are averaged (DDP)
+            trained, train_dl = acc.prepare(model, train_dl) if acc.num_processes > 1 else (model, train_dl)
             opt = make_optimizer(model, cfg)
             sched = make_scheduler(opt, cfg, len(train_dl), cfg.head_epochs if phase == 'heads' else cfg.epochs - cfg.head_epochs)
-            if resuming and epoch == start: resume_state(state, opt, sched, phase)
+            if resuming and epoch == start: resume_state(state, opt, sched, phase, scaler)
         t0 = time.time()
-        train_loss = train_one_epoch(model, train_dl, opt, sched if cfg.scheduler == 'cosine' else None, device, progress)
+        train_loss = train_one_epoch(trained, train_dl, opt, sched if cfg.scheduler == 'cosine' else None, device,
+                                     progress and main, scaler)
         m = evaluate(model, splits['dev'], image_dir, device, cache=caches.get('dev'))
         if cfg.scheduler == 'plateau': sched.step(m['valid_loss'])
         history.append(dict(epoch=epoch + 1, phase=phase, train_loss=train_loss, **m, lr=opt.param_groups[0]['lr'],
                             seconds=time.time() - t0))
+        if not main: continue  # one process reports and writes checkpoints; every process evaluated the same model
         print(f"epoch {epoch + 1}/{cfg.epochs} ({phase})  train loss {train_loss:.3f}  valid loss {m['valid_loss']:.3f}  {format_metrics(m)}")
-        save_checkpoint(last, model, opt, sched, epoch + 1, history, phase)
-        if m['rsum'] >= max(h['rsum'] for h in history): save_checkpoint(out_dir/'best.pt', model, opt, sched, epoch + 1, history, phase)
+        save_checkpoint(last, model, opt, sched, epoch + 1, history, phase, scaler)
+        if m['rsum'] >= max(h['rsum'] for h in history):
+            save_checkpoint(out_dir/'best.pt', model, opt, sched, epoch + 1, history, phase, scaler)
+    acc.wait_for_everyone()
     return model, history
 
 # %% ../nbs/06_training.ipynb #71e15949
@@ -334,11 +402,12 @@ def check_same_cfg(cfg:CFG, saved:dict, path):
     diff = {k: (v, saved.get(k)) for k, v in now.items() if saved.get(k) != v}
     if diff: raise ValueError(f"{path} was trained with other settings (now, then): {diff}. Use another out_dir.")
 
-def resume_state(state:dict, optimizer, scheduler, phase:str):
-    "Restore the random state of checkpoint `state`, and the optimiser and scheduler state if it was saved in `phase`."
+def resume_state(state:dict, optimizer, scheduler, phase:str, scaler=None):
+    "Restore the random state of checkpoint `state`, and the optimiser, scheduler and loss scaler if saved in `phase`."
     if state.get('phase') == phase:
         optimizer.load_state_dict(state['optimizer'])
         scheduler.load_state_dict(state['scheduler'])
+        if scaler is not None and state.get('scaler'): scaler.load_state_dict(state['scaler'])
     set_rng_state(state['rng'])
     print(f"resumed after epoch {state['epoch']}")
 
