@@ -14,8 +14,9 @@ from .loss import *
 from .metrics import *
 from .training import *
 from .inference import *
+from .bench import *
 
 # %% ../nbs/09_all.ipynb #2046abfa
-from clip_nbdev import config, data, encoders, head, loss, metrics, training, inference
+from clip_nbdev import config, data, encoders, head, loss, metrics, training, inference, bench
 # nbdev writes an empty `__all__` for a module of imports; list every module's public names instead
-__all__ = [n for m in (config, data, encoders, head, loss, metrics, training, inference) for n in m.__all__]
+__all__ = [n for m in (config, data, encoders, head, loss, metrics, training, inference, bench) for n in m.__all__]

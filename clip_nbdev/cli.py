@@ -24,6 +24,8 @@ def add_train_args(p:argparse.ArgumentParser):
     p.add_argument('--device', default='auto', help="'auto', 'cuda', 'mps' or 'cpu'")
     p.add_argument('--num-workers', type=int)
     p.add_argument('--feature-cache', help='folder that keeps the features of frozen tower parts for later runs')
+    p.add_argument('--precision', choices=['auto', 'fp32', 'bf16', 'fp16'], help="mixed precision (the presets: 'auto')")
+    p.add_argument('--compile', action='store_true', default=None, help='torch.compile the model')
     p.add_argument('--seed', type=int)
     p.add_argument('--out', default='runs/clip', help='folder for checkpoints and the matches grid')
     p.add_argument('--resume', action='store_true', help='continue from OUT/last.pt')
@@ -35,7 +37,7 @@ def cfg_from_args(a) -> 'CFG':
     "The `CFG` of a `train` command line."
     over = dict(data=a.data, epochs=a.epochs, batch_size=a.batch_size, image_weights=a.image_weights,
                 text_encoder=a.text_model, device=a.device, num_workers=a.num_workers, seed=a.seed,
-                feature_cache_dir=a.feature_cache)
+                feature_cache_dir=a.feature_cache, precision=a.precision, compile=a.compile)
     return get_preset(a.preset, **{k: v for k, v in over.items() if v is not None})
 
 # %% ../nbs/08_cli.ipynb #3fe9ce74

@@ -118,6 +118,7 @@ def train_one_epoch(model:CLIPModel, loader:DataLoader, optimizer, scheduler=Non
             bar.set_postfix(loss=f'{total.item() / n:.3f}', lr=f"{optimizer.param_groups[0]['lr']:.2e}")
     if skipped: warnings.warn(f"{len(set(skipped))} images could not be read this epoch, and their {len(skipped)} pairs "
                               f"did not train. The first: {skipped[0]}")
+    check_finite(total, steps)  # whatever happened since the last check
     return total.item() / max(n, 1)
 
 # %% ../nbs/06_training.ipynb #d3fc9dc5
@@ -133,7 +134,6 @@ def speed_up(model:CLIPModel, cfg:CFG, device) -> CLIPModel:
 @torch.no_grad()
 def embed_images(model:CLIPModel, paths, batch_size:int=64, device=None, progress:bool=False) -> torch.Tensor:
     "Projected embeddings of the images at `paths`: (N, d), not normalised; on `model`'s device unless `device`."
-    from tqdm.auto import tqdm
     model.eval()
     device = device or model_device(model)
     errors = []
@@ -287,7 +287,7 @@ def feature_key(model:CLIPModel, names, image_dir, stage:int) -> str:
     "A hash of what the output of `model`'s first `stage` image stages depends on, for the images `names`."
     enc = model.image_encoder
     dtype = autocast_dtype(model.cfg.precision, model_device(model))  # bf16 features differ from fp32 ones
-    h = hashlib.sha256(repr((model.cfg.image_size, enc.mean, enc.std, enc.pool_stages, stage, dtype)).encode())
+    h = hashlib.sha256(repr(('v2', model.cfg.image_size, enc.mean, enc.std, enc.pool_stages, stage, dtype)).encode())  # v2: file format
     for st in enc.stages()[:stage]:
         for t in st.state_dict().values(): h.update(t.detach().cpu().contiguous().numpy().tobytes())
     for n in names:
