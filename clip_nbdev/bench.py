@@ -4,7 +4,7 @@
 
 # %% ../nbs/11_benchmark.ipynb #7e4cc790
 from __future__ import annotations
-import os, platform, shutil, statistics, tempfile, time
+import os, platform, statistics, time
 from dataclasses import replace
 from pathlib import Path
 
@@ -13,31 +13,30 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from .config import CFG, FAST, autocast_dtype, get_device, get_preset
-from .data import make_synthetic
+from .config import CFG, FAST, get_device, get_preset
+from .data import cached_folder, make_synthetic
 from .inference import top_k
-from .training import embed_images, make_optimizer, prepare, set_phase, speed_up, train_loader, train_one_epoch
+from .training import (embed_images, make_optimizer, make_scaler, prepare, set_phase, speed_up, train_loader,
+                                 train_one_epoch)
 
 # %% auto #0
-__all__ = ['RANDOM_TOWERS', 'bench_data', 'tutorial_config', 'fast_config', 'random_towers', 'training_setup', 'sync',
-           'run_steps', 'train_speed', 'epoch_times', 'embed_speed', 'median_ms', 'search_speed', 'device_name',
+__all__ = ['RANDOM_TOWERS', 'bench_data', 'photo_like', 'tutorial_config', 'fast_config', 'random_towers', 'training_setup',
+           'sync', 'run_steps', 'train_speed', 'epoch_times', 'embed_speed', 'median_ms', 'search_speed', 'device_name',
            'run_bench', 'format_bench']
 
 # %% ../nbs/11_benchmark.ipynb #b8a8117f
 def bench_data(n_images:int=512, size=(500, 375), seed:int=0, cache=None) -> Path:
     "A data folder of `n_images` grainy synthetic JPEGs of `size` (Flickr8k's by default), 5 captions each; made once."
-    cache = Path(cache or os.environ.get('CLIP_NBDEV_CACHE', Path.home()/'.cache'/'clip_nbdev'))
-    dest = cache/f'bench-{n_images}-{size[0]}x{size[1]}-{seed}'
-    if (dest/'captions.txt').exists(): return dest
-    cache.mkdir(parents=True, exist_ok=True)
-    tmp, rng = make_synthetic(tempfile.mkdtemp(dir=cache), n_images, size[1], seed), np.random.default_rng(seed)
-    for p in sorted((tmp/'Images').glob('*.jpg')):
+    def make(folder): photo_like(make_synthetic(folder, n_images, size[1], seed), size, seed)
+    return cached_folder(f'bench-{n_images}-{size[0]}x{size[1]}-{seed}', make, cache)
+
+def photo_like(folder, size, seed:int=0):
+    "Resize the JPEGs in `folder`/Images to `size` (W, H), with grain like a photo's."
+    rng = np.random.default_rng(seed)
+    for p in sorted((Path(folder)/'Images').glob('*.jpg')):
         img = cv2.resize(cv2.imread(str(p)), size).astype(np.float32)
         grain = rng.normal(0, 12, img.shape)  # sensor noise: without it, flat shapes compress and decode far too fast
         cv2.imwrite(str(p), np.clip(img + grain, 0, 255).astype(np.uint8), [cv2.IMWRITE_JPEG_QUALITY, 90])
-    try: tmp.rename(dest)
-    except OSError: shutil.rmtree(tmp)  # another process made it first
-    return dest
 
 # %% ../nbs/11_benchmark.ipynb #b1d33739
 def tutorial_config(cfg:CFG) -> CFG:
@@ -68,8 +67,7 @@ def training_setup(cfg:CFG):
     image_dir, splits, model = prepare(cfg)
     set_phase(model, cfg, heads_only=False)
     model = speed_up(model, cfg, device)
-    scaler = torch.amp.GradScaler(device.type, enabled=autocast_dtype(cfg.precision, device) == torch.float16)
-    return model, image_dir, splits, make_optimizer(model, cfg), scaler, device
+    return model, image_dir, splits, make_optimizer(model, cfg), make_scaler(cfg, device), device
 
 # %% ../nbs/11_benchmark.ipynb #82c83963
 def sync(device):

@@ -16,8 +16,8 @@ from torch.utils.data import Dataset, DataLoader
 # %% auto #0
 __all__ = ['COLOURS', 'BACKGROUNDS', 'SHAPES', 'TEMPLATES', 'IMAGE_SUFFIXES', 'REDUCED_READS', 'CAPTION_FILES', 'IMAGE_DIRS',
            'SPLIT_FILES', 'IMAGENET_MEAN', 'IMAGENET_STD', 'SPECIAL_TOKENS', 'draw_shape', 'make_synthetic',
-           'synthetic_data', 'decode_scale', 'load_image', 'check_jpeg_end', 'show_images', 'check_inside',
-           'clean_captions', 'read_captions', 'read_flickr_tokens', 'find_image_dir', 'load_captions',
+           'cached_folder', 'synthetic_data', 'decode_scale', 'load_image', 'check_jpeg_end', 'show_images',
+           'check_inside', 'clean_captions', 'read_captions', 'read_flickr_tokens', 'find_image_dir', 'load_captions',
            'drop_missing_images', 'check_no_leak', 'read_split_lists', 'split_by_image', 'load_splits',
            'get_transforms', 'read_image', 'CLIPDataset', 'ImageDataset', 'wrap_tokenizer', 'train_tokenizer',
            'tokenize', 'CaptionCollator', 'OneCaptionPerImage', 'make_loader', 'train_sampler', 'download_flickr8k']
@@ -60,16 +60,21 @@ def make_synthetic(dest, n_images:int=1000, size:int=96, seed:int=0) -> Path:
     return dest
 
 # %% ../nbs/01_data.ipynb #9e23dde5
-def synthetic_data(n_images:int=1000, size:int=96, seed:int=0, cache=None) -> Path:
-    "The folder of the synthetic dataset with these settings, made on first use."
+def cached_folder(name:str, make, cache=None) -> Path:
+    "The data folder `name` in the cache folder, written by `make(folder)` on first use."
     cache = Path(cache or os.environ.get('CLIP_NBDEV_CACHE', Path.home()/'.cache'/'clip_nbdev'))
-    dest = cache/f'synthetic-{n_images}-{size}-{seed}'
+    dest = cache/name
     if (dest/'captions.txt').exists(): return dest
     cache.mkdir(parents=True, exist_ok=True)
-    tmp = make_synthetic(tempfile.mkdtemp(dir=cache), n_images, size, seed)
+    tmp = Path(tempfile.mkdtemp(dir=cache))
+    make(tmp)
     try: tmp.rename(dest)
     except OSError: shutil.rmtree(tmp)  # another process made it first
     return dest
+
+def synthetic_data(n_images:int=1000, size:int=96, seed:int=0, cache=None) -> Path:
+    "The folder of the synthetic dataset with these settings, made on first use."
+    return cached_folder(f'synthetic-{n_images}-{size}-{seed}', lambda d: make_synthetic(d, n_images, size, seed), cache)
 
 # %% ../nbs/01_data.ipynb #612a959b
 IMAGE_SUFFIXES = ('.jpg', '.jpeg', '.png', '.bmp', '.webp', '.tif', '.tiff')

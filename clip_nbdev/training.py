@@ -22,10 +22,11 @@ from .metrics import format_metrics, retrieval_metrics
 
 # %% auto #0
 __all__ = ['prepare', 'param_groups', 'make_optimizer', 'warmup_cosine', 'make_scheduler', 'to_device', 'model_autocast',
-           'check_finite', 'train_one_epoch', 'speed_up', 'embed_images', 'image_batches', 'warn_unreadable',
-           'embed_texts', 'batched_loss', 'evaluate', 'frozen_stages', 'cache_stage', 'FeatureCache', 'CachedDataset',
-           'CachedCollator', 'train_loader', 'feature_key', 'rng_state', 'set_rng_state', 'save_checkpoint',
-           'load_checkpoint', 'set_phase', 'make_caches', 'fit', 'check_same_cfg', 'resume_state', 'plot_history']
+           'check_finite', 'train_one_epoch', 'speed_up', 'make_scaler', 'embed_images', 'image_batches',
+           'warn_unreadable', 'embed_texts', 'batched_loss', 'evaluate', 'frozen_stages', 'cache_stage', 'FeatureCache',
+           'CachedDataset', 'CachedCollator', 'train_loader', 'feature_key', 'rng_state', 'set_rng_state',
+           'save_checkpoint', 'load_checkpoint', 'set_phase', 'make_caches', 'fit', 'check_same_cfg', 'resume_state',
+           'plot_history']
 
 # %% ../nbs/06_training.ipynb #db53e784
 def prepare(cfg:CFG, checkpoint=None):
@@ -129,6 +130,11 @@ def speed_up(model:CLIPModel, cfg:CFG, device) -> CLIPModel:
     if cfg.channels_last: model.to(memory_format=torch.channels_last)
     if cfg.compile: model.compile()  # in place: the state dict keeps its keys
     return model
+
+def make_scaler(cfg:CFG, device) -> torch.amp.GradScaler:
+    "The loss scaler fp16 training needs on `device` (a pass-through for bf16 and fp32)."
+    device = torch.device(device)
+    return torch.amp.GradScaler(device.type, enabled=autocast_dtype(cfg.precision, device) == torch.float16)
 
 # %% ../nbs/06_training.ipynb #e2251e4b
 @torch.no_grad()
@@ -366,7 +372,7 @@ def fit(cfg:CFG, out_dir='runs/clip', resume:bool=False, progress:bool=True):
     if resuming: check_same_cfg(cfg, state['cfg'], last)
     image_dir, splits, model = prepare(cfg, last if resuming else None)
     model = speed_up(model, cfg, device)
-    scaler = torch.amp.GradScaler(device.type, enabled=autocast_dtype(cfg.precision, device) == torch.float16)
+    scaler = make_scaler(cfg, device)
     history, start = (state['history'], state['epoch']) if resuming else ([], 0)
     phase, caches = None, {}
     for epoch in range(start, cfg.epochs):
