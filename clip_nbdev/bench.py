@@ -4,7 +4,7 @@
 
 # %% ../nbs/11_benchmark.ipynb #7e4cc790
 from __future__ import annotations
-import os, platform, statistics, time
+import os, platform, statistics, tempfile, time
 from dataclasses import replace
 from pathlib import Path
 
@@ -14,15 +14,15 @@ import torch
 import torch.nn.functional as F
 
 from .config import CFG, FAST, get_device, get_preset
-from .data import cached_folder, make_synthetic
+from .data import PixelCache, cached_folder, load_splits, make_synthetic
 from .inference import top_k
 from .training import (embed_images, make_optimizer, make_scaler, prepare, set_phase, speed_up, train_loader,
                                  train_one_epoch)
 
 # %% auto #0
 __all__ = ['RANDOM_TOWERS', 'bench_data', 'photo_like', 'tutorial_config', 'fast_config', 'random_towers', 'training_setup',
-           'sync', 'run_steps', 'train_speed', 'epoch_times', 'embed_speed', 'median_ms', 'search_speed', 'device_name',
-           'run_bench', 'format_bench']
+           'sync', 'run_steps', 'train_speed', 'epoch_times', 'loader_speed', 'input_pipeline', 'embed_speed',
+           'median_ms', 'search_speed', 'device_name', 'run_bench', 'format_bench']
 
 # %% ../nbs/11_benchmark.ipynb #b8a8117f
 def bench_data(n_images:int=512, size=(500, 375), seed:int=0, cache=None) -> Path:
@@ -106,6 +106,33 @@ def epoch_times(cfg:CFG, epochs:int=2) -> list:
         times.append(time.perf_counter() - start)
     return times
 
+# %% ../nbs/11_benchmark.ipynb #4d7c79ca
+def loader_speed(cfg:CFG, batches:int=10) -> float:
+    "Images per second out of `cfg`'s training loader, with no model step: the input pipeline's ceiling."
+    model, image_dir, splits, *_, device = training_setup(cfg)
+    dl, _ = train_loader(model, splits['train'], image_dir, device, progress=False)
+    it = iter(dl); next(it)  # warm-up: workers start
+    start, n = time.perf_counter(), 0
+    for _ in range(batches):
+        if (b := next(it, None)) is None: it = iter(dl); b = next(it)
+        n += len(b['image_id'])
+    return n / (time.perf_counter() - start)
+
+# %% ../nbs/11_benchmark.ipynb #60acf8b8
+def input_pipeline(cfg:CFG, steps:int=10, warmup:int=2) -> dict:
+    "Images per second from `cfg`'s JPEG files and from a pixel cache, the cache's one-time build, and training from it."
+    r = dict(loader_images_per_s=loader_speed(cfg, steps))
+    with tempfile.TemporaryDirectory() as d:
+        image_dir, splits = load_splits(cfg.data, cfg.valid_pct, cfg.seed)
+        start = time.perf_counter()
+        PixelCache(splits['train'].image.unique(), image_dir, cfg.image_size, d, cfg.num_workers, progress=False)
+        r['pixel_cache_build_s'] = time.perf_counter() - start
+        cached = replace(cfg, pixel_cache_dir=d)  # finds the cache just built
+        r.update(loader_pixel_cache_images_per_s=loader_speed(cached, steps),
+                 fast_pixel_cache_pairs_per_s=train_speed(cached, steps, warmup))
+    r['pixel_cache_speedup'] = r['loader_pixel_cache_images_per_s'] / r['loader_images_per_s']
+    return r
+
 # %% ../nbs/11_benchmark.ipynb #db580d90
 def embed_speed(cfg:CFG, batch_size:int=256) -> float:
     "Images per second embedded by `cfg`'s model from its training images, files to embeddings."
@@ -156,6 +183,7 @@ def run_bench(preset:str='tiny', device:str='auto', data=None, n_images:int=512,
     r['ratio'] = r['fast_pairs_per_s'] / r['reference_pairs_per_s']
     if fast.image_train_stages >= 0:  # part of the image tower is frozen: how much of the gain is the feature cache's
         r['fast_uncached_pairs_per_s'] = train_speed(replace(fast, cache_features=False), steps, warmup)
+    if fast.image_train_stages < 0: r.update(input_pipeline(fast, steps, warmup))  # images are decoded every epoch
     first, later = epoch_times(fast)
     r.update(first_epoch_s=first, later_epoch_s=later, epoch_speedup=first / later)
     first, later = epoch_times(replace(fast, trainable=False))
@@ -175,6 +203,9 @@ def format_bench(r:dict) -> str:
         + (f" ({r['fast_uncached_pairs_per_s']:,.1f} pairs/s without the feature cache)" if 'fast_uncached_pairs_per_s' in r else ''),
         f"epochs     fast: first {r['first_epoch_s']:.1f} s, then {r['later_epoch_s']:.1f} s ({r['epoch_speedup']:.1f}x); "
         f"towers frozen: first {r['frozen_first_epoch_s']:.1f} s, then {r['frozen_later_epoch_s']:.2f} s ({r['frozen_epoch_speedup']:.0f}x)",
+        *([f"input      JPEGs {r['loader_images_per_s']:,.0f} images/s, pixel cache {r['loader_pixel_cache_images_per_s']:,.0f} "
+           f"({r['pixel_cache_speedup']:.1f}x; built once in {r['pixel_cache_build_s']:.1f} s); fast training from it "
+           f"{r['fast_pixel_cache_pairs_per_s']:,.1f} pairs/s"] if 'loader_images_per_s' in r else []),
         f"embedding  {r['embed_images_per_s']:,.0f} images/s",
         f"search     {r['search_n']:,} embeddings: a pass {r['pass_ms_1m']:.1f} ms; one query {r['search_ms_1m']:.1f} ms "
         f"({r['search_vs_pass']:.2f}x a pass); 64 queries {r['search_ms_1m_batch64']:.1f} ms ({r['batch64_vs_one']:.1f}x one)"])

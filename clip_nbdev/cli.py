@@ -24,6 +24,7 @@ def add_train_args(p:argparse.ArgumentParser):
     p.add_argument('--device', default='auto', help="'auto', 'cuda', 'mps' or 'cpu'")
     p.add_argument('--num-workers', type=int)
     p.add_argument('--feature-cache', help='folder that keeps the features of frozen tower parts for later runs')
+    p.add_argument('--pixel-cache', help='folder for the images decoded once at training size (when the whole image tower trains)')
     p.add_argument('--precision', choices=['auto', 'fp32', 'bf16', 'fp16'], help="mixed precision (the presets: 'auto')")
     p.add_argument('--compile', action='store_true', default=None, help='torch.compile the model')
     p.add_argument('--seed', type=int)
@@ -37,7 +38,7 @@ def cfg_from_args(a) -> 'CFG':
     "The `CFG` of a `train` command line."
     over = dict(data=a.data, epochs=a.epochs, batch_size=a.batch_size, image_weights=a.image_weights,
                 text_encoder=a.text_model, device=a.device, num_workers=a.num_workers, seed=a.seed,
-                feature_cache_dir=a.feature_cache, precision=a.precision, compile=a.compile)
+                feature_cache_dir=a.feature_cache, pixel_cache_dir=a.pixel_cache, precision=a.precision, compile=a.compile)
     return get_preset(a.preset, **{k: v for k, v in over.items() if v is not None})
 
 # %% ../nbs/08_cli.ipynb #3fe9ce74
@@ -96,6 +97,7 @@ def add_bench_args(p:argparse.ArgumentParser):
     p.add_argument('--device', default='auto', help="'auto', 'cuda', 'mps' or 'cpu'")
     p.add_argument('--data', help='image-caption folder (default: synthetic 500x375 JPEGs)')
     p.add_argument('--images', type=int, default=512, help='number of synthetic images (default: 512)')
+    p.add_argument('--image-size', type=int, help="training image size (default: the preset's)")
     p.add_argument('--steps', type=int, default=10, help='timed training steps per configuration (default: 10)')
     p.add_argument('--warmup', type=int, default=2, help='untimed steps first (default: 2)')
     p.add_argument('--compile', action='store_true', help='torch.compile the fast configuration')
@@ -108,7 +110,8 @@ def add_bench_args(p:argparse.ArgumentParser):
 def bench(a):
     "Run the benchmark, print its report, and write its results as JSON if asked."
     from clip_nbdev.bench import format_bench, run_bench
-    over = {k: v for k, v in dict(image_weights=a.image_weights, text_encoder=a.text_model).items() if v is not None}
+    over = dict(image_weights=a.image_weights, text_encoder=a.text_model, image_size=a.image_size)
+    over = {k: v for k, v in over.items() if v is not None}
     r = run_bench(a.preset, a.device, a.data, a.images, a.steps, a.warmup, a.compile, a.search_n, a.pretrained, **over)
     print(format_bench(r))
     if a.json: Path(a.json).write_text(json.dumps(r, indent=2))

@@ -4,7 +4,7 @@
 
 # %% ../nbs/01_data.ipynb #2bc91718
 from __future__ import annotations
-import json, math, os, random, shutil, tempfile, warnings, zipfile
+import hashlib, json, math, os, random, shutil, tempfile, warnings, zipfile
 from pathlib import Path
 
 import cv2
@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 import torch
 from torch.utils.data import Dataset, DataLoader
+from fastcore.basics import patch
 
 # %% auto #0
 __all__ = ['COLOURS', 'BACKGROUNDS', 'SHAPES', 'TEMPLATES', 'IMAGE_SUFFIXES', 'REDUCED_READS', 'CAPTION_FILES', 'IMAGE_DIRS',
@@ -19,8 +20,9 @@ __all__ = ['COLOURS', 'BACKGROUNDS', 'SHAPES', 'TEMPLATES', 'IMAGE_SUFFIXES', 'R
            'cached_folder', 'synthetic_data', 'decode_scale', 'load_image', 'check_jpeg_end', 'show_images',
            'check_inside', 'clean_captions', 'read_captions', 'read_flickr_tokens', 'find_image_dir', 'load_captions',
            'drop_missing_images', 'check_no_leak', 'read_split_lists', 'split_by_image', 'load_splits',
-           'get_transforms', 'read_image', 'CLIPDataset', 'ImageDataset', 'wrap_tokenizer', 'train_tokenizer',
-           'tokenize', 'CaptionCollator', 'OneCaptionPerImage', 'make_loader', 'train_sampler', 'download_flickr8k']
+           'get_transforms', 'read_image', 'CLIPDataset', 'ImageDataset', 'hash_files', 'PixelCache', 'wrap_tokenizer',
+           'train_tokenizer', 'tokenize', 'CaptionCollator', 'OneCaptionPerImage', 'make_loader', 'train_sampler',
+           'download_flickr8k']
 
 # %% ../nbs/01_data.ipynb #9576fbc5
 COLOURS = dict(red=(220, 30, 30), green=(30, 160, 60), blue=(40, 70, 220),
@@ -269,9 +271,9 @@ def read_image(path, transforms, decode_size:int|None=None) -> tuple:
 
 # %% ../nbs/01_data.ipynb #056190ec
 class CLIPDataset(Dataset):
-    "Image-caption pairs from the rows of `df`, images read from `image_dir` (at a reduced scale down to `decode_size`)."
-    def __init__(self, df:pd.DataFrame, image_dir, transforms, decode_size:int|None=None):
-        self.image_dir, self.transforms, self.decode_size = Path(image_dir), transforms, decode_size
+    "Image-caption pairs from the rows of `df`, images read from `image_dir` (reduced down to `decode_size`) or `pixels`."
+    def __init__(self, df:pd.DataFrame, image_dir, transforms, decode_size:int|None=None, pixels=None):
+        self.image_dir, self.transforms, self.decode_size, self.pixels = Path(image_dir), transforms, decode_size, pixels
         self.images, self.captions = df.image.tolist(), df.caption.tolist()
         self.image_ids, self.image_names = pd.factorize(df.image)
     def __len__(self): return len(self.captions)
@@ -279,7 +281,8 @@ class CLIPDataset(Dataset):
         # albumentations keeps its own RNG, which DataLoader workers copy and checkpoints miss; drawing
         # its seed from torch's RNG (per worker, and saved in checkpoints) makes augmentation reproducible
         if hasattr(self.transforms, 'set_random_seed'): self.transforms.set_random_seed(int(torch.randint(2**31, ())))
-        image, error = read_image(self.image_dir/self.images[i], self.transforms, self.decode_size)
+        image, error = (self.pixels.read(self.images[i], self.transforms) if self.pixels is not None else
+                        read_image(self.image_dir/self.images[i], self.transforms, self.decode_size))
         return dict(image=image, caption=self.captions[i], image_id=int(self.image_ids[i]), error=error)
 
 # %% ../nbs/01_data.ipynb #0606a182
@@ -289,6 +292,64 @@ class ImageDataset(Dataset):
         self.paths, self.transforms, self.decode_size = [Path(p) for p in paths], transforms, decode_size
     def __len__(self): return len(self.paths)
     def __getitem__(self, i): return read_image(self.paths[i], self.transforms, self.decode_size)  # (image, error)
+
+# %% ../nbs/01_data.ipynb #90894563
+def hash_files(h, names, image_dir):
+    "Update the hash `h` with the names, sizes and modification times of the files `names` in `image_dir`."
+    for n in names:
+        s = (Path(image_dir)/n).stat()
+        h.update(f'{n}:{s.st_size}:{s.st_mtime_ns}'.encode())
+    return h
+
+# %% ../nbs/01_data.ipynb #9c94e5b6
+class PixelCache:
+    "The images `names` of `image_dir`, decoded once and resized to `size`×`size`, as uint8 in one file under `cache_dir`."
+    def __init__(self, names, image_dir, size:int, cache_dir, num_workers:int=0, progress:bool=True):
+        self.names, self.index, self._pixels = list(names), {n: i for i, n in enumerate(names)}, None
+        key = hash_files(hashlib.sha256(f'pixels-v1:{size}'.encode()), self.names, image_dir).hexdigest()[:16]
+        self.path = Path(cache_dir)/f'pixels{size}-{key}.npy'
+        done = self.path.with_suffix('.json')  # written last: the cache is complete once it exists
+        if not done.exists(): self.build(image_dir, size, num_workers, progress, done)
+        self.errors = json.loads(done.read_text())  # name -> why it could not be read
+
+# %% ../nbs/01_data.ipynb #ee63eb3d
+@patch
+def build(self:PixelCache, image_dir, size, num_workers, progress, done):
+    "Decode, resize and write every image, then the reasons any could not be read; each file appears whole or not at all."
+    import albumentations as A
+    from tqdm.auto import tqdm
+    self.path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = self.path.with_suffix(f'.{os.getpid()}.tmp')  # processes building together each write their own
+    out = np.lib.format.open_memmap(tmp, mode='w+', dtype=np.uint8, shape=(len(self.names), size, size, 3))
+    ds = ImageDataset([Path(image_dir)/n for n in self.names], A.Resize(size, size), decode_size=size)
+    errors, i = {}, 0
+    for batch in tqdm(DataLoader(ds, 64, num_workers=num_workers, collate_fn=list), 'decoding images once', disable=not progress):
+        for image, error in batch:
+            out[i] = image
+            if error: errors[self.names[i]] = error
+            i += 1
+    out.flush(); del out
+    os.replace(tmp, self.path)
+    if errors: warnings.warn(f"{len(errors)} of {len(self.names)} images could not be read; the pixel cache "
+                             f"holds black images for them. The first: {next(iter(errors.values()))}")
+    tmp.write_text(json.dumps(errors))
+    os.replace(tmp, done)
+
+# %% ../nbs/01_data.ipynb #d116218d
+@patch(as_prop=True)
+def pixels(self:PixelCache) -> np.ndarray:
+    "All the images, (N, size, size, 3) uint8, memory-mapped from the file."
+    if self._pixels is None: self._pixels = np.load(self.path, mmap_mode='r')
+    return self._pixels
+
+@patch
+def __getstate__(self:PixelCache): return {**self.__dict__, '_pixels': None}  # each worker maps the file itself
+
+@patch
+def read(self:PixelCache, name:str, transforms) -> tuple:
+    "As `read_image` does: the transformed image `name` and '', or a black image and why it could not be read."
+    if name in self.errors: return transforms(image=np.zeros((8, 8, 3), np.uint8))['image'], self.errors[name]
+    return transforms(image=np.array(self.pixels[self.index[name]]))['image'], ''
 
 # %% ../nbs/01_data.ipynb #d263dee1
 SPECIAL_TOKENS = dict(pad_token='[PAD]', unk_token='[UNK]', cls_token='[CLS]', sep_token='[SEP]', mask_token='[MASK]')

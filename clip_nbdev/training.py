@@ -15,7 +15,7 @@ from torch import nn
 from torch.utils.data import DataLoader
 
 from .config import CFG, autocast_dtype, cfg_from_dict, cfg_to_dict, get_device, set_seed
-from .data import CLIPDataset, ImageDataset, load_splits, make_loader, synthetic_data, tokenize, wrap_tokenizer
+from .data import CLIPDataset, ImageDataset, PixelCache, hash_files, load_splits, make_loader, synthetic_data, tokenize, wrap_tokenizer
 from .encoders import freeze_layers, freeze_stages, is_trainable, load_tokenizer, set_trainable
 from .loss import CLIPModel, build_model, clip_loss, model_decode_size, model_device, model_transforms, reference_loss
 from .metrics import format_metrics, retrieval_metrics
@@ -276,7 +276,9 @@ def train_loader(model:CLIPModel, df, image_dir, device=None, progress:bool=True
     "Training batches for `model` as it is frozen now, and the `FeatureCache` they use (`cache` when it fits, or None)."
     cfg, stage = model.cfg, cache_stage(model)
     if not cfg.cache_features or stage == 0:
-        ds = CLIPDataset(df, image_dir, model_transforms(model, train=cfg.augment), model_decode_size(model))
+        pixels = (PixelCache(df.image.unique(), image_dir, cfg.image_size, cfg.pixel_cache_dir, cfg.num_workers, progress)
+                  if cfg.pixel_cache_dir else None)
+        ds = CLIPDataset(df, image_dir, model_transforms(model, train=cfg.augment), model_decode_size(model), pixels)
         return make_loader(ds, model.tokenizer, cfg.batch_size, True, cfg.num_workers, cfg.max_length, cfg.epoch_mode,
                            pad_to=cfg.pad_to), None
     if cache is None or cache.stage > stage:
@@ -296,10 +298,7 @@ def feature_key(model:CLIPModel, names, image_dir, stage:int) -> str:
     h = hashlib.sha256(repr(('v2', model.cfg.image_size, enc.mean, enc.std, enc.pool_stages, stage, dtype)).encode())  # v2: file format
     for st in enc.stages()[:stage]:
         for t in st.state_dict().values(): h.update(t.detach().cpu().contiguous().numpy().tobytes())
-    for n in names:
-        s = (Path(image_dir)/n).stat()
-        h.update(f'{n}:{s.st_size}:{s.st_mtime_ns}'.encode())
-    return h.hexdigest()[:16]
+    return hash_files(h, names, image_dir).hexdigest()[:16]
 
 # %% ../nbs/06_training.ipynb #3d4da686
 def rng_state() -> dict:
