@@ -20,9 +20,9 @@ __all__ = ['COLOURS', 'BACKGROUNDS', 'SHAPES', 'TEMPLATES', 'IMAGE_SUFFIXES', 'R
            'cached_folder', 'synthetic_data', 'decode_scale', 'load_image', 'check_jpeg_end', 'show_images',
            'check_inside', 'clean_captions', 'read_captions', 'read_flickr_tokens', 'find_image_dir', 'load_captions',
            'drop_missing_images', 'check_no_leak', 'read_split_lists', 'split_by_image', 'load_splits',
-           'get_transforms', 'read_image', 'CLIPDataset', 'ImageDataset', 'hash_files', 'PixelCache', 'wrap_tokenizer',
-           'train_tokenizer', 'tokenize', 'CaptionCollator', 'OneCaptionPerImage', 'make_loader', 'train_sampler',
-           'download_flickr8k']
+           'get_transforms', 'black_image', 'read_image', 'CLIPDataset', 'ImageDataset', 'hash_files', 'PixelCache',
+           'wrap_tokenizer', 'train_tokenizer', 'tokenize', 'CaptionCollator', 'OneCaptionPerImage', 'make_loader',
+           'train_sampler', 'download_flickr8k']
 
 # %% ../nbs/01_data.ipynb #9576fbc5
 COLOURS = dict(red=(220, 30, 30), green=(30, 160, 60), blue=(40, 70, 220),
@@ -264,10 +264,14 @@ def get_transforms(size:int=224, train:bool=False, mean=IMAGENET_MEAN, std=IMAGE
     return A.Compose([resize, *norm, ToTensorV2()])
 
 # %% ../nbs/01_data.ipynb #5e4b4487
+def black_image(transforms):
+    "A black image through `transforms`: what stands in for one that cannot be read."
+    return transforms(image=np.zeros((8, 8, 3), np.uint8))['image']
+
 def read_image(path, transforms, decode_size:int|None=None) -> tuple:
     "The transformed image at `path` and '', or, when it cannot be read, a black image and the reason."
     try: return transforms(image=load_image(path, decode_size))['image'], ''
-    except (OSError, ValueError) as e: return transforms(image=np.zeros((8, 8, 3), np.uint8))['image'], str(e)
+    except (OSError, ValueError) as e: return black_image(transforms), str(e)
 
 # %% ../nbs/01_data.ipynb #056190ec
 class CLIPDataset(Dataset):
@@ -348,7 +352,7 @@ def __getstate__(self:PixelCache): return {**self.__dict__, '_pixels': None}  # 
 @patch
 def read(self:PixelCache, name:str, transforms) -> tuple:
     "As `read_image` does: the transformed image `name` and '', or a black image and why it could not be read."
-    if name in self.errors: return transforms(image=np.zeros((8, 8, 3), np.uint8))['image'], self.errors[name]
+    if name in self.errors: return black_image(transforms), self.errors[name]
     return transforms(image=np.array(self.pixels[self.index[name]]))['image'], ''
 
 # %% ../nbs/01_data.ipynb #d263dee1
