@@ -110,7 +110,7 @@ FAST = dict(uint8_images=True, reduced_decoding=True, precision='auto', channels
 PRESETS = dict(
     seed=dict(image_encoder='resnet50', text_encoder='distilbert-base-uncased', text_pooling='cls', **FAST),
     lite=dict(image_encoder='tf_efficientnet_lite0', text_encoder='sentence-transformers/all-MiniLM-L6-v2',
-              image_size=288, text_pooling='mean', image_pool_stages=4, image_train_stages=0, text_train_layers=-1,
+              image_size=352, text_pooling='mean', image_pool_stages=4, image_train_stages=0, text_train_layers=-1,
               image_feature_dropout=0.2, batch_size=256, epoch_mode='image', text_encoder_lr=1e-4,
               weight_decay=0.05, scheduler='cosine', epochs=20, **FAST),
     tiny=dict(image_encoder='test_resnet', image_pretrained=False, image_size=64,
