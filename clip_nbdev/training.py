@@ -15,7 +15,8 @@ from torch import nn
 from torch.utils.data import DataLoader
 
 from .config import CFG, autocast_dtype, cfg_from_dict, cfg_to_dict, get_device, set_seed
-from .data import CLIPDataset, ImageDataset, PixelCache, hash_files, load_splits, make_loader, synthetic_data, tokenize, wrap_tokenizer
+from .data import (CLIPDataset, ImageDataset, PixelCache, hash_files, load_splits, make_loader, synthetic_data,
+                             tokenize, wrap_tokenizer)
 from .encoders import freeze_layers, freeze_stages, is_trainable, load_tokenizer, set_trainable
 from .loss import CLIPModel, build_model, clip_loss, model_decode_size, model_device, model_transforms, reference_loss
 from .metrics import format_metrics, retrieval_metrics
