@@ -112,7 +112,7 @@ PRESETS = dict(
     lite=dict(image_encoder='tf_efficientnet_lite0', text_encoder='sentence-transformers/all-MiniLM-L6-v2',
               image_size=352, text_pooling='mean', image_pool_stages=4, image_train_stages=0, text_train_layers=-1,
               image_feature_dropout=0.2, batch_size=256, epoch_mode='image', text_encoder_lr=1e-4,
-              weight_decay=0.05, scheduler='cosine', epochs=20, **FAST),
+              weight_decay=0.05, scheduler='cosine', epochs=40, **FAST),
     tiny=dict(image_encoder='test_resnet', image_pretrained=False, image_size=64,
               text_encoder=None, text_pretrained=False, max_length=32,
               text_config=dict(hidden_size=128, num_hidden_layers=2, num_attention_heads=2, intermediate_size=256),

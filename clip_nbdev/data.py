@@ -327,7 +327,9 @@ def build(self:PixelCache, image_dir, size, num_workers, progress, done):
     out = np.lib.format.open_memmap(tmp, mode='w+', dtype=np.uint8, shape=(len(self.names), size, size, 3))
     ds = ImageDataset([Path(image_dir)/n for n in self.names], A.Resize(size, size), decode_size=size)
     errors, i = {}, 0
-    for batch in tqdm(DataLoader(ds, 64, num_workers=num_workers, collate_fn=list), 'decoding images once', disable=not progress):
+    # a private generator: building the cache must not move the global RNG that seeded training draws from
+    dl = DataLoader(ds, 64, num_workers=num_workers, collate_fn=list, generator=torch.Generator())
+    for batch in tqdm(dl, 'decoding images once', disable=not progress):
         for image, error in batch:
             out[i] = image
             if error: errors[self.names[i]] = error

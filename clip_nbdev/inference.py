@@ -12,15 +12,16 @@ import pandas as pd
 import torch
 import torch.nn.functional as F
 
-from .config import cfg_to_dict, get_device
+from .config import autocast_dtype, cfg_to_dict, get_device
 from fastcore.basics import patch
 from .data import IMAGE_SUFFIXES, find_image_dir, load_image, show_images, synthetic_data
 from .loss import CLIPModel, model_device, model_transforms
 from .training import embed_images, embed_texts, load_checkpoint
 
 # %% auto #0
-__all__ = ['get_image_embeddings', 'top_k', 'model_fingerprint', 'list_images', 'ImageIndex', 'save_embeddings',
-           'match_filenames', 'find_matches', 'find_captions', 'embed_folder']
+__all__ = ['BF16_SCORE_ERROR', 'get_image_embeddings', 'top_k', 'bf16_is_fast', 'screened_top_k', 'model_fingerprint',
+           'list_images', 'ImageIndex', 'save_embeddings', 'match_filenames', 'find_matches', 'find_captions',
+           'embed_folder']
 
 # %% ../nbs/07_find_matches.ipynb #792ab2fe
 def get_image_embeddings(valid_df:pd.DataFrame, model, image_dir, device=None, batch_size:int=64):
@@ -42,6 +43,36 @@ def top_k(queries, embeddings, k:int=9, chunk:int=65536, normalized:bool=False):
         scores.append(s); idx.append(i + start)
     best, order = torch.cat(scores, 1).topk(k, dim=1)                                    # (Q, k)
     return best, torch.cat(idx, 1).gather(1, order)
+
+# %% ../nbs/07_find_matches.ipynb #34fd7c0a
+BF16_SCORE_ERROR = 2**-6  # bf16 keeps 8 significant bits: rounding query, embedding and score moves it < 3 * 2**-8
+
+def bf16_is_fast(device) -> bool:
+    "Whether bf16 matrix products beat fp32 ones on `device`: a CPU with AMX."
+    device = torch.device(device)
+    return device.type == 'cpu' and autocast_dtype('auto', device) == torch.bfloat16
+
+# %% ../nbs/07_find_matches.ipynb #7e7ac9d9
+def screened_top_k(queries, embeddings, screen, k:int=9, chunk:int|None=None, keep:int=16):
+    "Exact `top_k` of L2-normalised `embeddings` (N, d) for `queries` (Q, d): candidates from `screen`, their bf16 copy."
+    # about 16 chunks: then each chunk's last kept score lies well below the k-th best, and queries rarely fall back
+    chunk = chunk or min(65536, max(1024, len(embeddings) // 16))
+    q = F.normalize(queries.float(), dim=-1).to(embeddings.device)
+    k, qb, idx, floors = min(k, len(embeddings)), q.bfloat16(), [], []
+    for start in range(0, len(embeddings), chunk):
+        part = screen[start:start+chunk]
+        s, i = (qb @ part.T).topk(min(keep, len(part)), dim=1)
+        idx.append(i + start)
+        # a row this chunk leaves out has a bf16 score no higher than its last kept one
+        floors.append(s[:, -1].float() if len(part) > keep else torch.full((len(q),), -math.inf))
+    idx = torch.cat(idx, 1)                                                         # (Q, candidates)
+    best, order = torch.einsum('qd,qcd->qc', q, embeddings[idx]).topk(k, dim=1)     # exact scores
+    idx = idx.gather(1, order)
+    unsure = (torch.stack(floors, 1) + BF16_SCORE_ERROR >= best[:, -1:]).any(1)
+    for j in unsure.nonzero().flatten().tolist():  # a chunk may hide a better row: search this query in fp32
+        s, i = top_k(q[j:j+1], embeddings, k, chunk, normalized=True)
+        best[j], idx[j] = s[0], i[0]
+    return best, idx
 
 # %% ../nbs/07_find_matches.ipynb #8548931f
 def model_fingerprint(model:CLIPModel) -> str:
@@ -128,7 +159,12 @@ def check_model(self:ImageIndex, model:CLIPModel, weights:bool=False):
 @patch
 def search(self:ImageIndex, queries, k:int=9, backend:str='torch'):
     "Scores and indices (Q, k) of the `k` images nearest each of the query embeddings (Q, d)."
-    if backend == 'torch': return top_k(queries, self.embeddings, k, normalized=True)
+    if backend == 'torch':
+        if len(queries) < 8 or len(self) < 100_000 or not bf16_is_fast(self.embeddings.device):
+            return top_k(queries, self.embeddings, k, normalized=True)
+        # enough work to pay for a bf16 copy, made once: half the embeddings' memory again
+        if getattr(self, '_bf16', None) is None: self._bf16 = self.embeddings.bfloat16()
+        return screened_top_k(queries, self.embeddings, self._bf16, k)
     if backend != 'faiss': raise ValueError(f"backend must be 'torch' or 'faiss', not {backend!r}.")
     try: import faiss
     except ImportError: raise ImportError("backend='faiss' needs FAISS: pip install faiss-cpu (or faiss-gpu).") from None

@@ -22,12 +22,12 @@ from .loss import CLIPModel, build_model, clip_loss, model_decode_size, model_de
 from .metrics import format_metrics, retrieval_metrics
 
 # %% auto #0
-__all__ = ['prepare', 'param_groups', 'make_optimizer', 'warmup_cosine', 'make_scheduler', 'to_device', 'model_autocast',
-           'check_finite', 'train_one_epoch', 'speed_up', 'make_scaler', 'embed_images', 'image_batches',
-           'warn_unreadable', 'embed_texts', 'batched_loss', 'evaluate', 'frozen_stages', 'cache_stage', 'FeatureCache',
-           'CachedDataset', 'CachedCollator', 'train_loader', 'feature_key', 'rng_state', 'set_rng_state',
-           'save_checkpoint', 'load_checkpoint', 'set_phase', 'make_caches', 'fit', 'check_same_cfg', 'resume_state',
-           'plot_history']
+__all__ = ['CACHE_PLACES', 'prepare', 'param_groups', 'make_optimizer', 'warmup_cosine', 'make_scheduler', 'to_device',
+           'model_autocast', 'check_finite', 'train_one_epoch', 'speed_up', 'make_scaler', 'embed_images',
+           'image_batches', 'warn_unreadable', 'embed_texts', 'batched_loss', 'evaluate', 'frozen_stages',
+           'cache_stage', 'FeatureCache', 'CachedDataset', 'CachedCollator', 'train_loader', 'feature_key', 'rng_state',
+           'set_rng_state', 'save_checkpoint', 'load_checkpoint', 'set_phase', 'make_caches', 'fit', 'check_same_cfg',
+           'resume_state', 'plot_history']
 
 # %% ../nbs/06_training.ipynb #db53e784
 def prepare(cfg:CFG, checkpoint=None):
@@ -154,8 +154,11 @@ def embed_images(model:CLIPModel, paths, batch_size:int=64, device=None, progres
 def image_batches(model:CLIPModel, paths, batch_size:int, device, progress:bool=False, desc:str='images', errors=None):
     "Batches of the images at `paths` as `model` takes them, on `device`; the reasons any cannot be read go into `errors`."
     from tqdm.auto import tqdm
+    # a private generator: reading images must not move the global RNG, or a seeded run that computes a feature cache
+    # would shuffle differently from one that loads it
     dl = DataLoader(ImageDataset(paths, model_transforms(model), model_decode_size(model)), batch_size=batch_size,
-                    num_workers=model.cfg.num_workers, pin_memory=torch.device(device).type == 'cuda')
+                    num_workers=model.cfg.num_workers, pin_memory=torch.device(device).type == 'cuda',
+                    generator=torch.Generator())
     fmt = torch.channels_last if model.cfg.channels_last else torch.preserve_format
     for x, errs in tqdm(dl, desc, disable=not progress):
         if errors is not None: errors += errs
@@ -402,10 +405,12 @@ def fit(cfg:CFG, out_dir='runs/clip', resume:bool=False, progress:bool=True):
     return model, history
 
 # %% ../nbs/06_training.ipynb #71e15949
+CACHE_PLACES = ('feature_cache_dir', 'pixel_cache_dir')  # where caches live: moving them changes no result
+
 def check_same_cfg(cfg:CFG, saved:dict, path):
     "Raise if the checkpoint at `path`, trained with the settings `saved`, was trained with settings other than `cfg`."
     now = cfg_to_dict(cfg)
-    diff = {k: (v, saved.get(k)) for k, v in now.items() if saved.get(k) != v}
+    diff = {k: (v, saved.get(k)) for k, v in now.items() if saved.get(k) != v and k not in CACHE_PLACES}
     if diff: raise ValueError(f"{path} was trained with other settings (now, then): {diff}. Use another out_dir.")
 
 def resume_state(state:dict, optimizer, scheduler, phase:str, scaler=None):
