@@ -59,6 +59,7 @@ def screened_top_k(queries, embeddings, screen, k:int=9, chunk:int|None=None, ke
     chunk = chunk or min(65536, max(1024, len(embeddings) // 16))
     q = F.normalize(queries.float(), dim=-1).to(embeddings.device)
     k, qb, idx, floors = min(k, len(embeddings)), q.bfloat16(), [], []
+    keep = max(keep, k)  # so that the candidates always hold k rows
     for start in range(0, len(embeddings), chunk):
         part = screen[start:start+chunk]
         s, i = (qb @ part.T).topk(min(keep, len(part)), dim=1)
