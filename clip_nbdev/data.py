@@ -20,9 +20,9 @@ __all__ = ['COLOURS', 'BACKGROUNDS', 'SHAPES', 'TEMPLATES', 'IMAGE_SUFFIXES', 'R
            'cached_folder', 'synthetic_data', 'decode_scale', 'load_image', 'check_jpeg_end', 'show_images',
            'check_inside', 'clean_captions', 'read_captions', 'read_flickr_tokens', 'find_image_dir', 'load_captions',
            'drop_missing_images', 'check_no_leak', 'read_split_lists', 'split_by_image', 'load_splits',
-           'get_transforms', 'black_image', 'read_image', 'CLIPDataset', 'ImageDataset', 'hash_files', 'PixelCache',
-           'wrap_tokenizer', 'train_tokenizer', 'tokenize', 'CaptionCollator', 'OneCaptionPerImage', 'make_loader',
-           'train_sampler', 'download_flickr8k']
+           'get_transforms', 'black_image', 'read_image', 'CLIPDataset', 'ImageDataset', 'reading_loader', 'hash_files',
+           'PixelCache', 'wrap_tokenizer', 'train_tokenizer', 'tokenize', 'CaptionCollator', 'OneCaptionPerImage',
+           'make_loader', 'train_sampler', 'download_flickr8k']
 
 # %% ../nbs/01_data.ipynb #9576fbc5
 COLOURS = dict(red=(220, 30, 30), green=(30, 160, 60), blue=(40, 70, 220),
@@ -297,6 +297,11 @@ class ImageDataset(Dataset):
     def __len__(self): return len(self.paths)
     def __getitem__(self, i): return read_image(self.paths[i], self.transforms, self.decode_size)  # (image, error)
 
+# %% ../nbs/01_data.ipynb #267c3f38
+def reading_loader(ds:Dataset, batch_size:int, num_workers:int=0, **kwargs) -> DataLoader:
+    "Batches of `ds` in order, from a private generator: reading draws nothing from the global RNG."
+    return DataLoader(ds, batch_size, num_workers=num_workers, generator=torch.Generator(), **kwargs)
+
 # %% ../nbs/01_data.ipynb #90894563
 def hash_files(h, names, image_dir):
     "Update the hash `h` with the names, sizes and modification times of the files `names` in `image_dir`."
@@ -327,9 +332,7 @@ def build(self:PixelCache, image_dir, size, num_workers, progress, done):
     out = np.lib.format.open_memmap(tmp, mode='w+', dtype=np.uint8, shape=(len(self.names), size, size, 3))
     ds = ImageDataset([Path(image_dir)/n for n in self.names], A.Resize(size, size), decode_size=size)
     errors, i = {}, 0
-    # a private generator: building the cache must not move the global RNG that seeded training draws from
-    dl = DataLoader(ds, 64, num_workers=num_workers, collate_fn=list, generator=torch.Generator())
-    for batch in tqdm(dl, 'decoding images once', disable=not progress):
+    for batch in tqdm(reading_loader(ds, 64, num_workers, collate_fn=list), 'decoding images once', disable=not progress):
         for image, error in batch:
             out[i] = image
             if error: errors[self.names[i]] = error

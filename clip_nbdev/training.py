@@ -15,8 +15,8 @@ from torch import nn
 from torch.utils.data import DataLoader
 
 from .config import CFG, autocast_dtype, cfg_from_dict, cfg_to_dict, get_device, set_seed
-from .data import (CLIPDataset, ImageDataset, PixelCache, hash_files, load_splits, make_loader, synthetic_data,
-                             tokenize, wrap_tokenizer)
+from .data import (CLIPDataset, ImageDataset, PixelCache, hash_files, load_splits, make_loader, reading_loader,
+                             synthetic_data, tokenize, wrap_tokenizer)
 from .encoders import freeze_layers, freeze_stages, is_trainable, load_tokenizer, set_trainable
 from .loss import CLIPModel, build_model, clip_loss, model_decode_size, model_device, model_transforms, reference_loss
 from .metrics import format_metrics, retrieval_metrics
@@ -154,11 +154,8 @@ def embed_images(model:CLIPModel, paths, batch_size:int=64, device=None, progres
 def image_batches(model:CLIPModel, paths, batch_size:int, device, progress:bool=False, desc:str='images', errors=None):
     "Batches of the images at `paths` as `model` takes them, on `device`; the reasons any cannot be read go into `errors`."
     from tqdm.auto import tqdm
-    # a private generator: reading images must not move the global RNG, or a seeded run that computes a feature cache
-    # would shuffle differently from one that loads it
-    dl = DataLoader(ImageDataset(paths, model_transforms(model), model_decode_size(model)), batch_size=batch_size,
-                    num_workers=model.cfg.num_workers, pin_memory=torch.device(device).type == 'cuda',
-                    generator=torch.Generator())
+    dl = reading_loader(ImageDataset(paths, model_transforms(model), model_decode_size(model)), batch_size,
+                        model.cfg.num_workers, pin_memory=torch.device(device).type == 'cuda')
     fmt = torch.channels_last if model.cfg.channels_last else torch.preserve_format
     for x, errs in tqdm(dl, desc, disable=not progress):
         if errors is not None: errors += errs
