@@ -189,7 +189,7 @@ def batched_loss(model:CLIPModel, image_embeddings, text_embeddings, text_image_
         losses.append(l.item() * len(ids))
     return sum(losses) / len(idx)
 
-def evaluate(model:CLIPModel, df, image_dir, device=None, progress:bool=False, cache:FeatureCache|None=None) -> dict:
+def evaluate(model:CLIPModel, df, image_dir, device=None, progress:bool=False, cache=None) -> dict:  # cache: a `FeatureCache` (defined below)
     "Validation loss and retrieval metrics of `model` on the caption rows `df` (images from `cache` when given)."
     ds = CLIPDataset(df, image_dir, None)
     I = (cache.embed(model, ds.image_names, device) if cache is not None else
