@@ -2,7 +2,7 @@
 import copy, sys, time
 from pathlib import Path
 import nbformat
-from fastcore.script import call_parse
+from fastcore.script import call_parse, store_true
 from nbclient import NotebookClient
 from nbdev.config import get_config
 from nbdev.doclinks import nbglob
@@ -21,25 +21,34 @@ def runnable(nb, flags):
     n_skipped, nb.cells = len(nb.cells) - len(keep), keep
     return nb, n_skipped
 
-def run_one(path:Path, flags, timeout:int) -> tuple:
+def run_one(path:Path, flags, timeout:int, save:bool=False) -> tuple:
     "Execute the notebook at `path` in a fresh kernel from its own folder; (seconds, skipped cells)."
-    nb, n_skipped = runnable(nbformat.read(path, as_version=4), flags)
+    full = nbformat.read(path, as_version=4)
+    nb, n_skipped = runnable(full, flags)
     start = time.perf_counter()
     # kernel_name from the notebook's kernelspec ('python3'), which ipykernel maps to this environment's Python
     NotebookClient(nb, timeout=timeout, resources={'metadata': {'path': str(path.parent)}}).execute()
-    return time.perf_counter() - start, n_skipped
+    secs = time.perf_counter() - start
+    if save:  # the cells that ran get their new outputs; skipped cells keep the ones they had
+        ran = {c.id: c for c in nb.cells}
+        for c in full.cells:
+            if c.id in ran and c.cell_type == 'code': c.outputs, c.execution_count = ran[c.id].outputs, ran[c.id].execution_count
+        nbformat.write(full, path)
+    return secs, n_skipped
 
 @call_parse
 def main(path:str=None,  # A notebook, or a folder of notebooks (default: nbs_path)
+         flags:str='',  # Space-separated flags whose cells run too, as with `nbdev_test --flags`
+         save:store_true=False,  # Write the outputs into the notebooks (then run nbdev_clean)
          timeout:int=1800):  # Seconds one cell may run
     "Execute every notebook `nbdev_test` would, skipping the cells its `tst_flags` mark; exit 1 if any fails."
     cfg = get_config()
-    flags = set(cfg.tst_flags.split())
+    flags = set(cfg.tst_flags.split()) - set(flags.split())
     files = [Path(path)] if path and path.endswith('.ipynb') else sorted(nbglob(path, as_path=True))
     failed = []
     for f in files:
         try:
-            secs, n_skipped = run_one(Path(f).resolve(), flags, timeout)
+            secs, n_skipped = run_one(Path(f).resolve(), flags, timeout, save)
             print(f'{secs:7.1f} s  {Path(f).name}' + (f'  ({n_skipped} cells skipped, as nbdev_test skips them)' if n_skipped else ''), flush=True)
         except Exception as e:
             print(f'FAILED     {Path(f).name}\n{e}', flush=True); failed.append(Path(f).name)

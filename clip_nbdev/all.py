@@ -15,8 +15,9 @@ from .metrics import *
 from .training import *
 from .inference import *
 from .bench import *
+from .zeroshot import *
 
 # %% ../nbs/09_all.ipynb #2046abfa
-from clip_nbdev import config, data, encoders, head, loss, metrics, training, inference, bench
+from clip_nbdev import config, data, encoders, head, loss, metrics, training, inference, bench, zeroshot
 # nbdev writes an empty `__all__` for a module of imports; list every module's public names instead
-__all__ = [n for m in (config, data, encoders, head, loss, metrics, training, inference, bench) for n in m.__all__]
+__all__ = [n for m in (config, data, encoders, head, loss, metrics, training, inference, bench, zeroshot) for n in m.__all__]

@@ -4,7 +4,7 @@
 
 # %% ../nbs/01_data.ipynb #2bc91718
 from __future__ import annotations
-import hashlib, json, math, os, random, shutil, tempfile, warnings, zipfile
+import hashlib, json, math, os, random, re, shutil, tempfile, warnings, zipfile
 from pathlib import Path
 
 import cv2
@@ -17,8 +17,9 @@ from fastcore.basics import patch
 # %% auto #0
 __all__ = ['COLOURS', 'BACKGROUNDS', 'SHAPES', 'TEMPLATES', 'IMAGE_SUFFIXES', 'REDUCED_READS', 'CAPTION_FILES', 'IMAGE_DIRS',
            'SPLIT_FILES', 'IMAGENET_MEAN', 'IMAGENET_STD', 'SPECIAL_TOKENS', 'draw_shape', 'make_synthetic',
-           'cached_folder', 'synthetic_data', 'decode_scale', 'load_image', 'check_jpeg_end', 'show_images',
-           'check_inside', 'clean_captions', 'read_captions', 'read_flickr_tokens', 'find_image_dir', 'load_captions',
+           'check_pairs', 'default_cache', 'cached_folder', 'synthetic_data', 'decode_scale', 'load_image',
+           'check_jpeg_end', 'show_images', 'name_some', 'list_file', 'listed_file', 'check_inside', 'row_labels',
+           'clean_captions', 'read_captions', 'read_flickr_tokens', 'find_image_dir', 'load_captions',
            'drop_missing_images', 'check_no_leak', 'read_split_lists', 'split_by_image', 'load_splits',
            'get_transforms', 'black_image', 'read_image', 'CLIPDataset', 'ImageDataset', 'reading_loader', 'hash_files',
            'PixelCache', 'wrap_tokenizer', 'train_tokenizer', 'tokenize', 'CaptionCollator', 'OneCaptionPerImage',
@@ -44,13 +45,14 @@ def draw_shape(shape:str, colour:str, bg:str, centre, radius, size:int) -> np.nd
     return cv2.fillPoly(img, [np.array(corners[shape], np.int32)], c)
 
 # %% ../nbs/01_data.ipynb #05a0af23
-def make_synthetic(dest, n_images:int=1000, size:int=96, seed:int=0) -> Path:
-    "Write `n_images` shape images with 5 captions each to `dest`, in Kaggle's Flickr8k layout."
-    dest, rng = Path(dest), random.Random(seed)
+def make_synthetic(dest, n_images:int=1000, size:int=96, seed:int=0, exclude=()) -> Path:
+    "Write `n_images` shape images with 5 captions each to `dest`, in Kaggle's Flickr8k layout, with no (colour, shape) of `exclude`."
+    dest, rng, exclude = Path(dest), random.Random(seed), check_pairs(exclude)
     (dest/'Images').mkdir(parents=True, exist_ok=True)
     rows = []
     for i in range(n_images):
         shape, colour, bg = rng.choice(SHAPES), rng.choice(list(COLOURS)), rng.choice(list(BACKGROUNDS))
+        while (colour, shape) in exclude: shape, colour = rng.choice(SHAPES), rng.choice(list(COLOURS))  # held out
         r = rng.uniform(0.18, 0.35) * size
         centre = (rng.uniform(r, size - r), rng.uniform(r, size - r))
         name = f'{i:05d}.jpg'
@@ -61,10 +63,22 @@ def make_synthetic(dest, n_images:int=1000, size:int=96, seed:int=0) -> Path:
     pd.DataFrame(rows, columns=['image', 'caption']).to_csv(dest/'captions.txt', index=False)
     return dest
 
+def check_pairs(pairs) -> set:
+    "`pairs` of (colour, shape) as a set, refusing a colour or shape the synthetic data does not draw."
+    pairs = {tuple(p) for p in pairs}
+    bad = [p for p in pairs if len(p) != 2 or p[0] not in COLOURS or p[1] not in SHAPES]
+    if bad: raise ValueError(f"{bad[0]} is not a (colour, shape) pair: colours are {list(COLOURS)}, shapes {list(SHAPES)}.")
+    if len(pairs) == len(COLOURS) * len(SHAPES): raise ValueError("Every (colour, shape) pair is excluded: nothing is left to draw.")
+    return pairs
+
 # %% ../nbs/01_data.ipynb #9e23dde5
+def default_cache() -> Path:
+    "The folder clip_nbdev keeps made data and lists in: `$CLIP_NBDEV_CACHE`, or `~/.cache/clip_nbdev`."
+    return Path(os.environ.get('CLIP_NBDEV_CACHE', Path.home()/'.cache'/'clip_nbdev'))
+
 def cached_folder(name:str, make, cache=None) -> Path:
     "The data folder `name` in the cache folder, written by `make(folder)` on first use."
-    cache = Path(cache or os.environ.get('CLIP_NBDEV_CACHE', Path.home()/'.cache'/'clip_nbdev'))
+    cache = Path(cache or default_cache())
     dest = cache/name
     if (dest/'captions.txt').exists(): return dest
     cache.mkdir(parents=True, exist_ok=True)
@@ -74,9 +88,11 @@ def cached_folder(name:str, make, cache=None) -> Path:
     except OSError: shutil.rmtree(tmp)  # another process made it first
     return dest
 
-def synthetic_data(n_images:int=1000, size:int=96, seed:int=0, cache=None) -> Path:
+def synthetic_data(n_images:int=1000, size:int=96, seed:int=0, cache=None, exclude=()) -> Path:
     "The folder of the synthetic dataset with these settings, made on first use."
-    return cached_folder(f'synthetic-{n_images}-{size}-{seed}', lambda d: make_synthetic(d, n_images, size, seed), cache)
+    held_out = ''.join(f'-no-{c}-{s}' for c, s in sorted(check_pairs(exclude)))
+    return cached_folder(f'synthetic-{n_images}-{size}-{seed}{held_out}', lambda d: make_synthetic(d, n_images, size, seed, exclude),
+                         cache)
 
 # %% ../nbs/01_data.ipynb #612a959b
 IMAGE_SUFFIXES = ('.jpg', '.jpeg', '.png', '.bmp', '.webp', '.tif', '.tiff')
@@ -126,6 +142,29 @@ def show_images(images, titles=None, ncols:int=None, size:float=2.5, title:str=N
     fig.tight_layout()
     return fig
 
+# %% ../nbs/01_data.ipynb #c91aef7e
+def name_some(items, kind:str, shown:int=5) -> str:
+    "The first `shown` of `items`, and if there are more, how many and the file listing all of them."
+    items = [str(i) for i in items]
+    if len(items) <= shown: return ', '.join(items)
+    try: where = f" (all {len(items)} in {list_file(items, kind)})"
+    except OSError: where = ''  # no writable cache folder: the warning still names the first few
+    return f"{', '.join(items[:shown])} and {len(items) - shown} more{where}"
+
+def list_file(items, kind:str) -> Path:
+    "The file `<cache>/lists/<kind>-<hash>.txt` holding `items`, one a line: the same list always has the same file."
+    text = ''.join(f'{i}\n' for i in items)
+    path = default_cache()/'lists'/f"{kind}-{hashlib.sha256(text.encode()).hexdigest()[:12]}.txt"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(f'.{os.getpid()}.tmp')  # whole or absent, when two processes write it
+    tmp.write_text(text, encoding='utf-8'); os.replace(tmp, path)
+    return path
+
+# %% ../nbs/01_data.ipynb #bbade429
+def listed_file(message:str) -> Path:
+    "The file a `name_some` part of `message` names, for reading the full list back."
+    return Path(re.search(r'\(all \d+ in (.+?\.txt)\)', message).group(1))
+
 # %% ../nbs/01_data.ipynb #318caa40
 def check_inside(names:pd.Series, source):
     "Raise if any of the image `names` is absolute or climbs out of its folder with `..`."
@@ -134,15 +173,21 @@ def check_inside(names:pd.Series, source):
                                       f"first {outside.iloc[0]!r}; image names must be paths inside the folder.")
 
 # %% ../nbs/01_data.ipynb #d9288596
+def row_labels(df:pd.DataFrame) -> list:
+    "Short labels of the rows of `df`: the image name and the start of the caption."
+    return [f"{image or '(no name)'} {caption[:40]!r}" for image, caption in zip(df.image, df.caption)]
+
 def clean_captions(df:pd.DataFrame, source) -> pd.DataFrame:
-    "`df` with stripped captions, minus empty captions and duplicate rows (counted in a warning)."
+    "`df` with stripped captions, minus empty captions and duplicate rows (named in a warning)."
     df = df.assign(image=df.image.str.strip(), caption=df.caption.str.strip())
     check_inside(df.image, source)
     empty = (df.caption == '') | (df.image == '')
-    if empty.any(): warnings.warn(f"{source}: dropped {empty.sum()} rows with an empty image name or caption.")
+    if empty.any(): warnings.warn(f"{source}: dropped {empty.sum()} of {len(df)} rows for an empty image name or caption: "
+                                  f"{name_some(row_labels(df[empty]), 'empty-rows')}.")
     df = df[~empty]
     dups = df.duplicated()
-    if dups.any(): warnings.warn(f"{source}: dropped {dups.sum()} duplicate rows.")
+    if dups.any(): warnings.warn(f"{source}: dropped {dups.sum()} of {len(df)} rows as repeats of earlier rows: "
+                                 f"{name_some(row_labels(df[dups]), 'duplicate-rows')}.")
     return df[~dups].reset_index(drop=True)
 
 # %% ../nbs/01_data.ipynb #3ff89426
@@ -166,8 +211,8 @@ def read_flickr_tokens(path) -> pd.DataFrame:
         name = key.rsplit('#', 1)[0]
         if sep and '#' in key and Path(name).suffix.lower() in IMAGE_SUFFIXES: rows.append((name, caption))
         else: bad.append(f'line {n}: {line[:60]!r}')
-    if bad: warnings.warn(f"{path}: skipped {len(bad)} malformed lines (expected 'image.jpg#N<TAB>caption'), "
-                          f"first {bad[0]}; fix or delete them to use their captions.")
+    if bad: warnings.warn(f"{path}: skipped {len(bad)} malformed lines of {len(lines)} (expected 'image.jpg#N<TAB>caption'):"
+                          f" {name_some(bad, 'malformed-lines')}; fix or delete them to use their captions.")
     return clean_captions(pd.DataFrame(rows, columns=['image', 'caption']), path)
 
 # %% ../nbs/01_data.ipynb #81afe77e
@@ -194,14 +239,14 @@ def load_captions(folder) -> pd.DataFrame:
 
 # %% ../nbs/01_data.ipynb #1968a714
 def drop_missing_images(df:pd.DataFrame, image_dir) -> pd.DataFrame:
-    "Rows of `df` whose image exists in `image_dir`; the others are counted in a warning."
+    "Rows of `df` whose image exists in `image_dir`; the others are named in a warning."
     names = pd.Series(df.image.unique())
-    found = names[[(Path(image_dir)/n).is_file() for n in names]]
-    if len(found) == 0: raise FileNotFoundError(f"None of the {len(names)} images named in the captions is in {image_dir}.")
-    if len(found) < len(names):
-        warnings.warn(f"{len(names) - len(found)} of {len(names)} images named in the captions are not in {image_dir}; "
-                      "their captions are not used.")
-    return df[df.image.isin(set(found))].reset_index(drop=True)
+    there = np.array([(Path(image_dir)/n).is_file() for n in names], bool)
+    if not there.any(): raise FileNotFoundError(f"None of the {len(names)} images named in the captions is in {image_dir}.")
+    if not there.all():
+        warnings.warn(f"{(~there).sum()} of {len(names)} images named in the captions are not in {image_dir}: "
+                      f"{name_some(names[~there], 'missing-images')}; their captions are not used.")
+    return df[df.image.isin(set(names[there]))].reset_index(drop=True)
 
 # %% ../nbs/01_data.ipynb #bf72f7a4
 def check_no_leak(splits:dict):
@@ -237,10 +282,12 @@ def split_by_image(df:pd.DataFrame, folder=None, valid_pct:float=0.2, seed:int=4
         lists = dict(train=set(names[n_dev:]), dev=set(names[:n_dev]))
     splits = {k: df[df.image.isin(v)].reset_index(drop=True) for k, v in lists.items()}
     if 'test' in splits and len(splits['test']) == 0:  # test images are often withheld; train and dev are not optional
-        warnings.warn(f"None of the {len(lists['test'])} test images is in the data; there is no test split.")
+        absent = name_some(sorted(lists['test']), 'absent-test-images')
+        warnings.warn(f"None of the {len(lists['test'])} test images is in the data ({absent}); there is no test split.")
         del splits['test']
-    unused = df.image.nunique() - sum(s.image.nunique() for s in splits.values())
-    if unused > 0: warnings.warn(f"{unused} images are in no split list; their captions are not used.")
+    unused = sorted(set(df.image) - set().union(*lists.values()))
+    if unused: warnings.warn(f"{len(unused)} of {df.image.nunique()} images are in no split list: "
+                             f"{name_some(unused, 'unlisted-images')}; their captions are not used.")
     check_no_leak(splits)
     return splits
 
@@ -339,8 +386,9 @@ def build(self:PixelCache, image_dir, size, num_workers, progress, done):
             i += 1
     out.flush(); del out
     os.replace(tmp, self.path)
-    if errors: warnings.warn(f"{len(errors)} of {len(self.names)} images could not be read; the pixel cache "
-                             f"holds black images for them. The first: {next(iter(errors.values()))}")
+    if errors: warnings.warn(f"{len(errors)} of {len(self.names)} images could not be read: {name_some(errors, 'unreadable-images')};"
+                             " the pixel cache holds black images for them (`PixelCache.errors` says why). "
+                             f"The first: {next(iter(errors.values()))}")
     tmp.write_text(json.dumps(errors))
     os.replace(tmp, done)
 

@@ -423,12 +423,14 @@ def resume_state(state:dict, optimizer, scheduler, phase:str, scaler=None):
 def plot_history(history:list):
     "Loss and recall curves of a `fit` history."
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import MaxNLocator
     ep = [h['epoch'] for h in history]
     fig, (a, b) = plt.subplots(1, 2, figsize=(10, 3.5))
     a.plot(ep, [h['train_loss'] for h in history], 'o-', label='train')
     a.plot(ep, [h['valid_loss'] for h in history], 'o-', label='valid')
-    a.set(xlabel='epoch', title='loss', xticks=ep); a.legend()
+    a.set(xlabel='epoch', title='loss'); a.legend()
     for k in ('t2i_R@1', 't2i_R@5', 'i2t_R@1', 'i2t_R@5'): b.plot(ep, [h[k] for h in history], 'o-', label=k)
-    b.set(xlabel='epoch', ylabel='%', title='dev recall', xticks=ep); b.legend()
+    b.set(xlabel='epoch', ylabel='%', title='dev recall'); b.legend()
+    for ax in (a, b): ax.xaxis.set_major_locator(MaxNLocator(nbins=10, integer=True, min_n_ticks=1))  # 40 epochs: every 5th
     fig.tight_layout()
     return fig
