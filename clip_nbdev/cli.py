@@ -14,9 +14,9 @@ from .metrics import format_metrics
 
 # %% auto #0
 __all__ = ['COMMANDS', 'USER_ERRORS', 'CLIParser', 'at_least', 'query_text', 'device_arg', 'add_train_args', 'cfg_from_args',
-           'train', 'open_checkpoint', 'draw_matches', 'add_eval_args', 'evaluate_checkpoint', 'add_search_args',
-           'search', 'add_bench_args', 'bench', 'labels_arg', 'read_templates', 'add_classify_args', 'classify',
-           'add_zeroshot_args', 'zeroshot', 'make_parser', 'main', 'error_line', 'run_cli']
+           'train', 'open_checkpoint', 'add_model_args', 'draw_matches', 'add_eval_args', 'evaluate_checkpoint',
+           'add_search_args', 'search', 'add_bench_args', 'bench', 'labels_arg', 'read_templates', 'add_classify_args',
+           'classify', 'add_zeroshot_args', 'zeroshot', 'make_parser', 'main', 'error_line', 'run_cli']
 
 # %% ../nbs/08_cli.ipynb #249ec9c1
 class CLIParser(argparse.ArgumentParser):
@@ -100,6 +100,12 @@ def open_checkpoint(path, device='cpu'):
         raise ValueError(f"{path} is not a checkpoint that `clip-nbdev train` wrote "
                          f"({type(e).__name__} while loading it).") from e
 
+def add_model_args(p:argparse.ArgumentParser):
+    "The arguments of every command that reads a checkpoint: which one, on which device, and whether to show progress."
+    p.add_argument('--checkpoint', required=True, help='a best.pt or last.pt that `train` wrote')
+    p.add_argument('--device', default='auto', type=device_arg, help="'auto', 'cuda', 'mps' or 'cpu'")
+    p.add_argument('--quiet', action='store_true', help='no progress bars')
+
 # %% ../nbs/08_cli.ipynb #7fdaf436
 def draw_matches(checkpoint, query:str, images=None, png='matches.png', device='auto', n:int=9, progress:bool=True):
     "Save the grid of `query`'s matches in the folder `images` (default: the checkpoint's dev split) to `png`."
@@ -121,12 +127,10 @@ def draw_matches(checkpoint, query:str, images=None, png='matches.png', device='
 
 # %% ../nbs/08_cli.ipynb #dbda4192
 def add_eval_args(p:argparse.ArgumentParser):
-    p.add_argument('--checkpoint', required=True, help='a best.pt or last.pt that `train` wrote')
+    add_model_args(p)
     p.add_argument('--data', help="image-caption folder (default: the checkpoint's)")
     p.add_argument('--split', default='dev', help="'train', 'dev' or 'test' (default: dev)")
     p.add_argument('--json', help='write the metrics to this file')
-    p.add_argument('--device', default='auto', type=device_arg, help="'auto', 'cuda', 'mps' or 'cpu'")
-    p.add_argument('--quiet', action='store_true', help='no progress bars')
 
 def evaluate_checkpoint(a):
     "Print, and optionally write as JSON, the retrieval metrics of a checkpoint on one split."
@@ -144,13 +148,11 @@ def evaluate_checkpoint(a):
 
 # %% ../nbs/08_cli.ipynb #c93de9bb
 def add_search_args(p:argparse.ArgumentParser):
-    p.add_argument('--checkpoint', required=True, help='a best.pt or last.pt that `train` wrote')
+    add_model_args(p)
     p.add_argument('--query', required=True, type=query_text, help='what to look for, in words')
     p.add_argument('--images', required=True, help='folder of images to search')
     p.add_argument('--n', type=at_least(1), default=9, help='matches to show (default: 9)')
     p.add_argument('--out', default='matches.png', help='where to draw the matches (default: matches.png)')
-    p.add_argument('--device', default='auto', type=device_arg, help="'auto', 'cuda', 'mps' or 'cpu'")
-    p.add_argument('--quiet', action='store_true', help='no progress bars')
 
 def search(a): return draw_matches(a.checkpoint, a.query, a.images, a.out, a.device, a.n, not a.quiet)
 
@@ -196,14 +198,12 @@ def read_templates(path) -> list:
 
 # %% ../nbs/08_cli.ipynb #3c2e4bc1
 def add_classify_args(p:argparse.ArgumentParser):
-    p.add_argument('--checkpoint', required=True, help='a best.pt or last.pt that `train` wrote')
+    add_model_args(p)
     p.add_argument('--images', required=True, nargs='+', help='image files or folders to classify')
     p.add_argument('--labels', required=True, type=labels_arg, help="the classes, comma-separated: 'dog,cat,horse'")
     p.add_argument('--templates', help="file of prompt templates, one a line with {} for the label (default: photo prompts)")
     p.add_argument('--top', type=at_least(1), default=5, help='labels to show for each image (default: 5)')
     p.add_argument('--json', help='write the predictions to this file')
-    p.add_argument('--device', default='auto', type=device_arg, help="'auto', 'cuda', 'mps' or 'cpu'")
-    p.add_argument('--quiet', action='store_true', help='no progress bars')
 
 def classify(a):
     "Print each image's top labels, zero-shot, and write them as JSON if asked."
@@ -218,14 +218,12 @@ def classify(a):
 
 # %% ../nbs/08_cli.ipynb #2b3014b8
 def add_zeroshot_args(p:argparse.ArgumentParser):
-    p.add_argument('--checkpoint', required=True, help='a best.pt or last.pt that `train` wrote')
+    add_model_args(p)
     p.add_argument('--data', required=True, help='an ImageFolder: one subfolder of images per class')
     p.add_argument('--templates', help="file of prompt templates, one a line with {} for the label (default: photo prompts)")
     p.add_argument('--no-probe', action='store_true', help='skip the linear probe')
     p.add_argument('--json', help='write the results to this file')
     p.add_argument('--confusion', help='draw the confusion matrix to this PNG')
-    p.add_argument('--device', default='auto', type=device_arg, help="'auto', 'cuda', 'mps' or 'cpu'")
-    p.add_argument('--quiet', action='store_true', help='no progress bars')
 
 def zeroshot(a):
     "Print zero-shot (and linear-probe) accuracy on an ImageFolder; write them as JSON, and the confusion matrix, if asked."

@@ -15,8 +15,8 @@ from torch import nn
 from torch.utils.data import DataLoader
 
 from .config import CFG, autocast_dtype, cfg_from_dict, cfg_to_dict, get_device, set_seed
-from .data import (CLIPDataset, ImageDataset, PixelCache, hash_files, load_splits, make_loader, reading_loader,
-                             synthetic_data, tokenize, wrap_tokenizer)
+from .data import (CLIPDataset, ImageDataset, PixelCache, hash_files, load_splits, make_loader, name_some,
+                             reading_loader, synthetic_data, tokenize, wrap_tokenizer)
 from .encoders import freeze_layers, freeze_stages, is_trainable, load_tokenizer, set_trainable
 from .loss import CLIPModel, build_model, clip_loss, model_decode_size, model_device, model_transforms, reference_loss
 from .metrics import format_metrics, retrieval_metrics
@@ -119,7 +119,7 @@ def train_one_epoch(model:CLIPModel, loader:DataLoader, optimizer, scheduler=Non
             check_finite(total, step)
             bar.set_postfix(loss=f'{total.item() / n:.3f}', lr=f"{optimizer.param_groups[0]['lr']:.2e}")
     if skipped: warnings.warn(f"{len(set(skipped))} images could not be read this epoch, and their {len(skipped)} pairs "
-                              f"did not train. The first: {skipped[0]}")
+                              f"did not train: {name_some(sorted(set(skipped)), 'unreadable-images')}")
     check_finite(total, steps)  # whatever happened since the last check
     return total.item() / max(n, 1)
 
@@ -162,9 +162,9 @@ def image_batches(model:CLIPModel, paths, batch_size:int, device, progress:bool=
         yield x.to(device, non_blocking=True, memory_format=fmt)
 
 def warn_unreadable(errors:list, consequence:str):
-    "One warning that counts the images that could not be read (non-empty `errors`) and names the first."
+    "One warning that counts the images that could not be read (non-empty `errors`) and names them."
     bad = [e for e in errors if e]
-    if bad: warnings.warn(f"{len(bad)} of {len(errors)} images could not be read; {consequence}. The first: {bad[0]}")
+    if bad: warnings.warn(f"{len(bad)} of {len(errors)} images could not be read; {consequence}: {name_some(bad, 'unreadable-images')}")
 
 @torch.no_grad()
 def embed_texts(model:CLIPModel, texts, batch_size:int=256, device=None, project:bool=True) -> torch.Tensor:
