@@ -20,8 +20,8 @@ from .training import (embed_images, make_optimizer, make_scaler, prepare, set_p
 
 # %% auto #0
 __all__ = ['RANDOM_TOWERS', 'bench_data', 'photo_like', 'tutorial_config', 'fast_config', 'random_towers', 'training_setup',
-           'sync', 'run_steps', 'train_speed', 'epoch_times', 'loader_speed', 'input_pipeline', 'embed_speed',
-           'median_ms', 'search_speed', 'device_name', 'run_bench', 'format_bench']
+           'sync', 'run_steps', 'train_speed', 'epoch_times', 'precision_speed', 'loader_speed', 'input_pipeline',
+           'embed_speed', 'median_ms', 'search_speed', 'device_name', 'run_bench', 'format_bench']
 
 # %% ../nbs/11_benchmark.ipynb #b8a8117f
 def bench_data(n_images:int=512, size=(500, 375), seed:int=0, cache=None) -> Path:
@@ -105,6 +105,23 @@ def epoch_times(cfg:CFG, epochs:int=2) -> list:
         times.append(time.perf_counter() - start)
     return times
 
+# %% ../nbs/11_benchmark.ipynb #a359aab7
+def precision_speed(cfg:CFG, precisions=('fp32', 'bf16'), epochs:int=1) -> dict:
+    "Seconds to build (or load) `cfg`'s feature cache, if it uses one, and to train an epoch, in each of `precisions`; first over second."
+    r = {}
+    for p in precisions:
+        model, image_dir, splits, opt, scaler, device = training_setup(replace(cfg, precision=p))
+        start = time.perf_counter()
+        dl, cache = train_loader(model, splits['train'], image_dir, device, progress=False)
+        if cache is not None: r[f'{p}_cache_s'] = time.perf_counter() - start
+        start = time.perf_counter()
+        run_steps(model, dl, opt, scaler, device, epochs * len(dl))
+        r[f'{p}_epoch_s'] = (time.perf_counter() - start) / epochs
+    a, b = precisions
+    if f'{a}_cache_s' in r: r['cache_ratio'] = r[f'{a}_cache_s'] / r[f'{b}_cache_s']
+    r['epoch_ratio'] = r[f'{a}_epoch_s'] / r[f'{b}_epoch_s']
+    return r
+
 # %% ../nbs/11_benchmark.ipynb #4d7c79ca
 def loader_speed(cfg:CFG, batches:int=10) -> float:
     "Images per second out of `cfg`'s training loader, with no model step: the input pipeline's ceiling."
@@ -171,7 +188,7 @@ def device_name(device) -> str:
 
 # %% ../nbs/11_benchmark.ipynb #639c42e2
 def run_bench(preset:str='tiny', device:str='auto', data=None, n_images:int=512, steps:int=10, warmup:int=2,
-              compile:bool=False, search_n:int=1_000_000, pretrained:bool=False, **overrides) -> dict:
+              compile:bool=False, search_n:int=1_000_000, pretrained:bool=False, precisions:bool=False, **overrides) -> dict:
     "Training, embedding and search speed of `preset` on `device`: the tutorial's configuration against the fast one."
     cfg = get_preset(preset, device=device, data=str(data or bench_data(n_images)), **overrides)
     if not pretrained: cfg = random_towers(cfg)
@@ -187,6 +204,7 @@ def run_bench(preset:str='tiny', device:str='auto', data=None, n_images:int=512,
     r.update(first_epoch_s=first, later_epoch_s=later, epoch_speedup=first / later)
     first, later = epoch_times(replace(fast, trainable=False))
     r.update(frozen_first_epoch_s=first, frozen_later_epoch_s=later, frozen_epoch_speedup=first / later)
+    if precisions: r.update(precision_speed(fast))  # feature cache and epoch, fp32 against bf16
     r['embed_images_per_s'] = embed_speed(fast)
     s = search_speed(search_n, device=dev)
     r.update(search_n=search_n, pass_ms_1m=s['pass_ms'], search_ms_1m=s['one_ms'], search_ms_1m_batch64=s['batch_ms'],
@@ -205,6 +223,9 @@ def format_bench(r:dict) -> str:
         *([f"input      JPEGs {r['loader_images_per_s']:,.0f} images/s, pixel cache {r['loader_pixel_cache_images_per_s']:,.0f} "
            f"({r['pixel_cache_speedup']:.1f}x; built once in {r['pixel_cache_build_s']:.1f} s); fast training from it "
            f"{r['fast_pixel_cache_pairs_per_s']:,.1f} pairs/s"] if 'loader_images_per_s' in r else []),
+        *([f"precision  an epoch fp32 {r['fp32_epoch_s']:.1f} s, bf16 {r['bf16_epoch_s']:.1f} s ({r['epoch_ratio']:.1f}x)"
+           + (f"; feature cache fp32 {r['fp32_cache_s']:.1f} s, bf16 {r['bf16_cache_s']:.1f} s ({r['cache_ratio']:.1f}x)"
+              if 'cache_ratio' in r else '')] if 'epoch_ratio' in r else []),
         f"embedding  {r['embed_images_per_s']:,.0f} images/s",
         f"search     {r['search_n']:,} embeddings: a pass {r['pass_ms_1m']:.1f} ms; one query {r['search_ms_1m']:.1f} ms "
         f"({r['search_vs_pass']:.2f}x a pass); 64 queries {r['search_ms_1m_batch64']:.1f} ms ({r['batch64_vs_one']:.1f}x one)"])

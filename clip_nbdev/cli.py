@@ -170,6 +170,7 @@ def add_bench_args(p:argparse.ArgumentParser):
     p.add_argument('--image-weights', help='local weights file for the image tower')
     p.add_argument('--text-model', help='text tower: a transformers name or a local folder')
     p.add_argument('--pretrained', action='store_true', help='pretrained towers (default: random ones; the speed is the same)')
+    p.add_argument('--precisions', action='store_true', help='also time the feature cache and an epoch in fp32 and in bf16')
     p.add_argument('--json', help='write the results to this file')
 
 def bench(a):
@@ -177,7 +178,8 @@ def bench(a):
     from clip_nbdev.bench import format_bench, run_bench
     over = dict(image_weights=a.image_weights, text_encoder=a.text_model, image_size=a.image_size)
     over = {k: v for k, v in over.items() if v is not None}
-    r = run_bench(a.preset, a.device, a.data, a.images, a.steps, a.warmup, a.compile, a.search_n, a.pretrained, **over)
+    r = run_bench(a.preset, a.device, a.data, a.images, a.steps, a.warmup, a.compile, a.search_n, a.pretrained,
+                  precisions=a.precisions, **over)
     print(format_bench(r))
     if a.json: Path(a.json).write_text(json.dumps(r, indent=2))
     return r

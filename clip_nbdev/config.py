@@ -4,7 +4,7 @@
 
 # %% ../nbs/00_config.ipynb #ed180061
 from __future__ import annotations
-import json, multiprocessing, os, random
+import functools, json, multiprocessing, os, random
 from dataclasses import dataclass, field, asdict, fields, replace
 from pathlib import Path
 
@@ -13,7 +13,7 @@ import torch
 
 # %% auto #0
 __all__ = ['FAST', 'PRESETS', 'CFG', 'cfg_to_dict', 'cfg_from_dict', 'save_cfg', 'load_cfg', 'get_preset', 'get_device',
-           'autocast_dtype', 'set_seed', 'one_thread_per_test_worker']
+           'cpu_flags', 'fast_cpu_bf16', 'autocast_dtype', 'set_seed', 'one_thread_per_test_worker']
 
 # %% ../nbs/00_config.ipynb #0bb3ab35
 @dataclass
@@ -134,6 +134,19 @@ def get_device(name:str='auto') -> torch.device:
     if getattr(torch.backends, 'mps', None) and torch.backends.mps.is_available(): return torch.device('mps')
     return torch.device('cpu')
 
+# %% ../nbs/00_config.ipynb #e2ea23e9
+def cpu_flags() -> set:
+    "The CPU's feature flags as Linux lists them in /proc/cpuinfo (none on other systems)."
+    try: return set(next(l for l in open('/proc/cpuinfo') if l.startswith('flags')).split(':', 1)[1].split())
+    except (OSError, StopIteration): return set()
+
+@functools.cache
+def fast_cpu_bf16() -> bool:
+    "Whether this CPU multiplies bf16 in hardware (AVX512_BF16 or AMX instructions), rather than emulating it."
+    probes = [getattr(torch.cpu, f'_is_{n}_supported', None) for n in ('avx512_bf16', 'amx_tile')]  # CPUID, any OS
+    if any(probes): return any(p() for p in probes if p)
+    return bool(cpu_flags() & {'avx512_bf16', 'amx_bf16'})  # torch before 2.3 has no probes
+
 # %% ../nbs/00_config.ipynb #b961f2f1
 def autocast_dtype(precision:str, device='cpu') -> torch.dtype|None:
     "The autocast dtype of `precision` on `device`, or None for fp32."
@@ -142,8 +155,7 @@ def autocast_dtype(precision:str, device='cpu') -> torch.dtype|None:
     if precision != 'auto': raise ValueError(f"precision must be 'fp32', 'bf16', 'fp16' or 'auto', not {precision!r}.")
     device = torch.device(device)
     if device.type == 'cuda': return torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
-    amx = getattr(torch.cpu, '_is_amx_tile_supported', lambda: False)()
-    return torch.bfloat16 if device.type == 'cpu' and amx else None
+    return torch.bfloat16 if device.type == 'cpu' and fast_cpu_bf16() else None
 
 # %% ../nbs/00_config.ipynb #6fb2dadf
 def set_seed(seed:int=42):
