@@ -8,7 +8,7 @@ cfg = cfg['DEFAULT']
 
 licenses = dict(apache2=('Apache Software License 2.0', 'OSI Approved :: Apache Software License'))
 statuses = ['1 - Planning', '2 - Pre-Alpha', '3 - Alpha', '4 - Beta', '5 - Production/Stable']
-py_versions = '3.9 3.10 3.11 3.12 3.13'.split()
+py_versions = '3.10 3.11 3.12 3.13'.split()
 lic = licenses[cfg['license']]
 min_python = cfg['min_python']
 
@@ -35,7 +35,7 @@ setuptools.setup(
     packages=setuptools.find_packages(include=[cfg['lib_name'], cfg['lib_name'] + '.*']),
     include_package_data=True,
     install_requires=reqs('requirements'),
-    extras_require={'dev': reqs('dev_requirements')},
+    extras_require={'demo': reqs('demo_requirements'), 'dev': reqs('dev_requirements') + reqs('demo_requirements')},
     python_requires='>=' + min_python,
     zip_safe=False,
     entry_points={

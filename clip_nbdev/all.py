@@ -16,8 +16,9 @@ from .training import *
 from .inference import *
 from .bench import *
 from .zeroshot import *
+from .demo import *  # Gradio, the demo extra, is imported only when an app is made
 
 # %% ../nbs/09_all.ipynb #2046abfa
-from clip_nbdev import config, data, encoders, head, loss, metrics, training, inference, bench, zeroshot
+from clip_nbdev import config, data, encoders, head, loss, metrics, training, inference, bench, zeroshot, demo
 # nbdev writes an empty `__all__` for a module of imports; list every module's public names instead
-__all__ = [n for m in (config, data, encoders, head, loss, metrics, training, inference, bench, zeroshot) for n in m.__all__]
+__all__ = [n for m in (config, data, encoders, head, loss, metrics, training, inference, bench, zeroshot, demo) for n in m.__all__]

@@ -15,11 +15,11 @@ from torch.utils.data import Dataset, DataLoader
 from fastcore.basics import patch
 
 # %% auto #0
-__all__ = ['COLOURS', 'BACKGROUNDS', 'SHAPES', 'TEMPLATES', 'IMAGE_SUFFIXES', 'REDUCED_READS', 'CAPTION_FILES', 'IMAGE_DIRS',
-           'SPLIT_FILES', 'IMAGENET_MEAN', 'IMAGENET_STD', 'SPECIAL_TOKENS', 'draw_shape', 'make_synthetic',
-           'check_pairs', 'default_cache', 'cached_folder', 'synthetic_data', 'decode_scale', 'load_image',
-           'check_jpeg_end', 'show_images', 'name_some', 'list_file', 'listed_file', 'check_inside', 'row_labels',
-           'clean_captions', 'read_captions', 'read_flickr_tokens', 'find_image_dir', 'load_captions',
+__all__ = ['COLOURS', 'BACKGROUNDS', 'SHAPES', 'TEMPLATES', 'APART_TEMPLATES', 'IMAGE_SUFFIXES', 'REDUCED_READS', 'CAPTION_FILES',
+           'IMAGE_DIRS', 'SPLIT_FILES', 'IMAGENET_MEAN', 'IMAGENET_STD', 'SPECIAL_TOKENS', 'draw_shape',
+           'make_synthetic', 'check_pairs', 'default_cache', 'cached_folder', 'synthetic_data', 'decode_scale',
+           'load_image', 'check_jpeg_end', 'show_images', 'name_some', 'list_file', 'listed_file', 'check_inside',
+           'row_labels', 'clean_captions', 'read_captions', 'read_flickr_tokens', 'find_image_dir', 'load_captions',
            'drop_missing_images', 'check_no_leak', 'read_split_lists', 'split_by_image', 'load_splits',
            'get_transforms', 'black_image', 'read_image', 'CLIPDataset', 'ImageDataset', 'reading_loader', 'hash_files',
            'PixelCache', 'wrap_tokenizer', 'train_tokenizer', 'tokenize', 'CaptionCollator', 'OneCaptionPerImage',
@@ -33,6 +33,8 @@ SHAPES = ('circle', 'square', 'triangle', 'diamond')
 TEMPLATES = ("a {size} {colour} {shape} on a {bg} background", "a {colour} {shape}",
              "a picture of a {colour} {shape} against {bg}", "there is a {size} {shape} that is {colour}",
              "{colour} {shape} , {bg} background")
+APART_TEMPLATES = ("a {shape} on a {bg} background", "a {colour} shape", "a picture of a {shape}", "something {colour} on {bg}",
+                   "a {shape}")  # captions that name the colour or the shape, never both
 
 # %% ../nbs/01_data.ipynb #7e75885a
 def draw_shape(shape:str, colour:str, bg:str, centre, radius, size:int) -> np.ndarray:
@@ -45,9 +47,9 @@ def draw_shape(shape:str, colour:str, bg:str, centre, radius, size:int) -> np.nd
     return cv2.fillPoly(img, [np.array(corners[shape], np.int32)], c)
 
 # %% ../nbs/01_data.ipynb #05a0af23
-def make_synthetic(dest, n_images:int=1000, size:int=96, seed:int=0, exclude=()) -> Path:
-    "Write `n_images` shape images with 5 captions each to `dest`, in Kaggle's Flickr8k layout, with no (colour, shape) of `exclude`."
-    dest, rng, exclude = Path(dest), random.Random(seed), check_pairs(exclude)
+def make_synthetic(dest, n_images:int=1000, size:int=96, seed:int=0, exclude=(), unnamed=()) -> Path:
+    "Write `n_images` shape images with 5 captions each to `dest` in Kaggle's Flickr8k layout: no (colour, shape) of `exclude`, none of `unnamed` named whole."
+    dest, rng, exclude, unnamed = Path(dest), random.Random(seed), check_pairs(exclude), check_pairs(unnamed)
     (dest/'Images').mkdir(parents=True, exist_ok=True)
     rows = []
     for i in range(n_images):
@@ -59,7 +61,7 @@ def make_synthetic(dest, n_images:int=1000, size:int=96, seed:int=0, exclude=())
         img = draw_shape(shape, colour, bg, centre, r, size)
         cv2.imwrite(str(dest/'Images'/name), cv2.cvtColor(img, cv2.COLOR_RGB2BGR), [cv2.IMWRITE_JPEG_QUALITY, 95])
         words = dict(shape=shape, colour=colour, bg=bg, size='small' if r < 0.26 * size else 'large')
-        rows += [(name, t.format(**words)) for t in TEMPLATES]
+        rows += [(name, t.format(**words)) for t in (APART_TEMPLATES if (colour, shape) in unnamed else TEMPLATES)]
     pd.DataFrame(rows, columns=['image', 'caption']).to_csv(dest/'captions.txt', index=False)
     return dest
 
@@ -88,11 +90,12 @@ def cached_folder(name:str, make, cache=None) -> Path:
     except OSError: shutil.rmtree(tmp)  # another process made it first
     return dest
 
-def synthetic_data(n_images:int=1000, size:int=96, seed:int=0, cache=None, exclude=()) -> Path:
+def synthetic_data(n_images:int=1000, size:int=96, seed:int=0, cache=None, exclude=(), unnamed=()) -> Path:
     "The folder of the synthetic dataset with these settings, made on first use."
     held_out = ''.join(f'-no-{c}-{s}' for c, s in sorted(check_pairs(exclude)))
-    return cached_folder(f'synthetic-{n_images}-{size}-{seed}{held_out}', lambda d: make_synthetic(d, n_images, size, seed, exclude),
-                         cache)
+    held_out += ''.join(f'-unnamed-{c}-{s}' for c, s in sorted(check_pairs(unnamed)))
+    return cached_folder(f'synthetic-{n_images}-{size}-{seed}{held_out}',
+                         lambda d: make_synthetic(d, n_images, size, seed, exclude, unnamed), cache)
 
 # %% ../nbs/01_data.ipynb #612a959b
 IMAGE_SUFFIXES = ('.jpg', '.jpeg', '.png', '.bmp', '.webp', '.tif', '.tiff')

@@ -22,12 +22,12 @@ from .loss import CLIPModel, build_model, clip_loss, model_decode_size, model_de
 from .metrics import format_metrics, retrieval_metrics
 
 # %% auto #0
-__all__ = ['CACHE_PLACES', 'prepare', 'param_groups', 'make_optimizer', 'warmup_cosine', 'make_scheduler', 'to_device',
-           'model_autocast', 'check_finite', 'train_one_epoch', 'speed_up', 'make_scaler', 'embed_images',
+__all__ = ['CACHE_PLACES', 'PATH_SETTINGS', 'prepare', 'param_groups', 'make_optimizer', 'warmup_cosine', 'make_scheduler',
+           'to_device', 'model_autocast', 'check_finite', 'train_one_epoch', 'speed_up', 'make_scaler', 'embed_images',
            'image_batches', 'warn_unreadable', 'embed_texts', 'batched_loss', 'evaluate', 'frozen_stages',
            'cache_stage', 'FeatureCache', 'CachedDataset', 'CachedCollator', 'train_loader', 'feature_key', 'rng_state',
-           'set_rng_state', 'save_checkpoint', 'load_checkpoint', 'set_phase', 'make_caches', 'fit', 'check_same_cfg',
-           'resume_state', 'plot_history']
+           'set_rng_state', 'save_checkpoint', 'load_checkpoint', 'set_phase', 'make_caches', 'fit', 'same_setting',
+           'check_same_cfg', 'resume_state', 'plot_history']
 
 # %% ../nbs/06_training.ipynb #db53e784
 def prepare(cfg:CFG, checkpoint=None):
@@ -403,11 +403,17 @@ def fit(cfg:CFG, out_dir='runs/clip', resume:bool=False, progress:bool=True):
 
 # %% ../nbs/06_training.ipynb #71e15949
 CACHE_PLACES = ('feature_cache_dir', 'pixel_cache_dir')  # where caches live: moving them changes no result
+PATH_SETTINGS = ('data', 'image_weights')  # one file, named relative to another folder, is the same setting
+
+def same_setting(key:str, now, then) -> bool:
+    "Whether the setting `key` is the same `now` as `then`: paths are compared once resolved."
+    if key in PATH_SETTINGS and now and then: return Path(now).expanduser().resolve() == Path(then).expanduser().resolve()
+    return now == then
 
 def check_same_cfg(cfg:CFG, saved:dict, path):
     "Raise if the checkpoint at `path`, trained with the settings `saved`, was trained with settings other than `cfg`."
     now = cfg_to_dict(cfg)
-    diff = {k: (v, saved.get(k)) for k, v in now.items() if saved.get(k) != v and k not in CACHE_PLACES}
+    diff = {k: (v, saved.get(k)) for k, v in now.items() if not same_setting(k, v, saved.get(k)) and k not in CACHE_PLACES}
     if diff: raise ValueError(f"{path} was trained with other settings (now, then): {diff}. Use another out_dir.")
 
 def resume_state(state:dict, optimizer, scheduler, phase:str, scaler=None):

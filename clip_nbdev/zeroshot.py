@@ -107,11 +107,11 @@ def top_labels(pred:dict, n:int=3) -> str:
 
 # %% ../nbs/12_zero_shot.ipynb #0be6caac
 def shape_folder(dest, pairs, n_per_pair:int=20, by:str='colour', size:int=96, seed:int=0) -> Path:
-    "An ImageFolder at `dest` of `n_per_pair` images of each (colour, shape) of `pairs`, one subfolder per colour or shape."
-    if by not in ('colour', 'shape'): raise ValueError(f"by must be 'colour' or 'shape', not {by!r}.")
+    "An ImageFolder at `dest` of `n_per_pair` images of each (colour, shape) of `pairs`, one subfolder per colour, shape or pair."
+    if by not in ('colour', 'shape', 'pair'): raise ValueError(f"by must be 'colour', 'shape' or 'pair', not {by!r}.")
     dest, rng = Path(dest), torch.Generator().manual_seed(seed)
     for colour, shape in pairs:
-        folder = dest/(colour if by == 'colour' else shape)
+        folder = dest/dict(colour=colour, shape=shape, pair=f'{colour}_{shape}')[by]
         folder.mkdir(parents=True, exist_ok=True)
         for i in range(n_per_pair):
             r, bg = (0.18 + 0.17 * torch.rand(1, generator=rng).item()) * size, ('white', 'black', 'gray')[i % 3]
