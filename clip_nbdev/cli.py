@@ -81,10 +81,13 @@ def cfg_from_args(a) -> 'CFG':
 # %% ../nbs/08_cli.ipynb #3fe9ce74
 def train(a):
     "Train, report the best dev recalls, and draw the matches of a query."
-    from clip_nbdev.training import fit, load_checkpoint, prepare
+    import torch
+    from clip_nbdev.training import check_same_cfg, fit
     cfg = cfg_from_args(a)
     out = Path(a.out); out.mkdir(parents=True, exist_ok=True)
     print(f"training {a.preset!r} on {cfg.data or 'the synthetic data'}; writing to {out}")
+    if a.resume and (out/'last.pt').exists():  # refuse other settings before cfg.json, the run's record, is overwritten
+        check_same_cfg(cfg, torch.load(out/'last.pt', map_location='cpu', weights_only=True)['cfg'], out/'last.pt')
     save_cfg(cfg, out/'cfg.json')
     _, history = fit(cfg, out, resume=a.resume, progress=not a.quiet)
     best = max(history, key=lambda h: h['rsum'])
