@@ -46,7 +46,7 @@ STARTED=$((SECONDS - t))
 part "clip-nbdev demo answered at $URL after $STARTED s (model loaded, index and captions made or loaded)"
 
 t=$SECONDS
-UPLOAD=$(python -c "from clip_nbdev.data import synthetic_data; print(synthetic_data()/'Images'/'00003.jpg')")
+UPLOAD=$(python -c "from clip_nbdev.synthetic import synthetic_data; print(synthetic_data()/'Images'/'00003.jpg')")
 python .ci/browser_test.py "$URL" --upload "$UPLOAD" --out "$OUT"
 part "browser test in $((SECONDS - t)) s (Chromium start included)"
 python - "$STARTED" <<'EOF'

@@ -4,7 +4,7 @@
 
 # %% ../nbs/00_config.ipynb #ed180061
 from __future__ import annotations
-import functools, json, multiprocessing, os, random
+import contextlib, functools, json, multiprocessing, os, random
 from dataclasses import dataclass, field, asdict, fields, replace
 from pathlib import Path
 
@@ -12,8 +12,9 @@ import numpy as np
 import torch
 
 # %% auto #0
-__all__ = ['FAST', 'PRESETS', 'CFG', 'cfg_to_dict', 'cfg_from_dict', 'save_cfg', 'load_cfg', 'get_preset', 'get_device',
-           'cpu_flags', 'fast_cpu_bf16', 'autocast_dtype', 'set_seed', 'one_thread_per_test_worker']
+__all__ = ['CACHE_PLACES', 'PATH_SETTINGS', 'FAST', 'PRESETS', 'CFG', 'default_cache', 'atomic_write', 'cfg_to_dict',
+           'cfg_from_dict', 'save_cfg', 'load_cfg', 'same_setting', 'cfg_diff', 'get_preset', 'get_device', 'cpu_flags',
+           'fast_cpu_bf16', 'autocast_dtype', 'set_seed', 'one_thread_per_test_worker']
 
 # %% ../nbs/00_config.ipynb #0bb3ab35
 @dataclass
@@ -78,6 +79,24 @@ class CFG:
     fused_optimizer: bool = False  # AdamW's fused kernel: one update for all parameters instead of one per tensor
     compile: bool = False          # `torch.compile` the model: slow first steps, faster ones after
 
+# %% ../nbs/00_config.ipynb #6d170997
+def default_cache() -> Path:
+    "The folder clip_nbdev keeps made data and lists in: `$CLIP_NBDEV_CACHE`, or `~/.cache/clip_nbdev`."
+    return Path(os.environ.get('CLIP_NBDEV_CACHE', Path.home()/'.cache'/'clip_nbdev'))
+
+# %% ../nbs/00_config.ipynb #f371302e
+@contextlib.contextmanager
+def atomic_write(path):
+    "A temporary path beside `path` to write to; renamed to `path`, once on disk, when the block ends; removed if it fails."
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f'.{path.name}.{os.getpid()}.tmp')  # processes writing the same file each write their own
+    try:
+        yield tmp
+        with open(tmp, 'rb+') as f: os.fsync(f.fileno())  # the bytes are on disk before the name points at them
+        os.replace(tmp, path)
+    finally: tmp.unlink(missing_ok=True)
+
 # %% ../nbs/00_config.ipynb #bf52df55
 def cfg_to_dict(cfg:CFG) -> dict:
     "`cfg` as a plain dictionary."
@@ -92,9 +111,8 @@ def cfg_from_dict(d:dict) -> CFG:
 # %% ../nbs/00_config.ipynb #45687617
 def save_cfg(cfg:CFG, path) -> Path:
     "Write `cfg` to `path` as JSON."
-    path = Path(path)
-    path.write_text(json.dumps(cfg_to_dict(cfg), indent=2))
-    return path
+    with atomic_write(path) as tmp: tmp.write_text(json.dumps(cfg_to_dict(cfg), indent=2))
+    return Path(path)
 
 def load_cfg(path) -> CFG:
     "Read a `CFG` saved by `save_cfg`."
@@ -103,6 +121,19 @@ def load_cfg(path) -> CFG:
     try: d = json.loads(path.read_text())
     except json.JSONDecodeError as e: raise ValueError(f"{path} is not valid JSON: {e}") from None
     return cfg_from_dict(d)
+
+# %% ../nbs/00_config.ipynb #44dcd53c
+CACHE_PLACES = ('feature_cache_dir', 'pixel_cache_dir')  # where caches live: moving them changes no result
+PATH_SETTINGS = ('data', 'image_weights')  # one file, named relative to another folder, is the same setting
+
+def same_setting(key:str, now, then) -> bool:
+    "Whether the setting `key` is the same `now` as `then`: paths are compared once resolved."
+    if key in PATH_SETTINGS and now and then: return Path(now).expanduser().resolve() == Path(then).expanduser().resolve()
+    return now == then
+
+def cfg_diff(now:dict, then:dict) -> dict:
+    "The settings of `now` that differ in `then`, as {key: (now, then)}; cache places are not settings of a result."
+    return {k: (v, then.get(k)) for k, v in now.items() if k not in CACHE_PLACES and not same_setting(k, v, then.get(k))}
 
 # %% ../nbs/00_config.ipynb #ee561193
 FAST = dict(uint8_images=True, reduced_decoding=True, precision='auto', channels_last=True, tf32=True, fused_optimizer=True)
