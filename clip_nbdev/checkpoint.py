@@ -67,7 +67,8 @@ def read_checkpoint(path) -> dict:
     path = Path(path)
     if not path.is_file(): raise FileNotFoundError(f"No checkpoint at {path}.")
     try: state = torch.load(path, map_location='cpu', weights_only=True)
-    except NOT_A_CHECKPOINT as e: raise not_a_checkpoint(path, e) from e
+    except PermissionError: raise
+    except (*NOT_A_CHECKPOINT, OSError) as e: raise not_a_checkpoint(path, e) from e  # a file cut short: OSError
     missing = {'cfg', 'model', 'tokenizer', 'text_model_config'} - set(state if isinstance(state, dict) else ())
     if missing: raise ValueError(f"{path} is not a checkpoint that `clip-nbdev train` wrote (no {', '.join(sorted(missing))}).")
     return state

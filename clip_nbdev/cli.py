@@ -4,16 +4,17 @@
 
 # %% ../nbs/13_cli.ipynb #1e4ec885
 from __future__ import annotations
-import argparse, json, sys
+import argparse, json, os, sys
 from pathlib import Path
 
 import torch
 
-from .config import get_device, get_preset, save_cfg, PRESETS
+from .config import atomic_write, get_device, get_preset, read_text, PRESETS
 from .metrics import format_metrics
 
 # %% auto #0
-__all__ = ['DEMO_CHECKPOINT', 'COMMANDS', 'USER_ERRORS', 'CLIParser', 'at_least', 'query_text', 'device_arg', 'add_train_args',
+__all__ = ['PICTURES', 'DEMO_CHECKPOINT', 'COMMANDS', 'USER_ERRORS', 'CLIParser', 'at_least', 'query_text', 'device_arg',
+           'output_file', 'picture_file', 'out_folder', 'add_device_arg', 'write_json', 'add_train_args',
            'cfg_from_args', 'train', 'add_model_args', 'open_model', 'draw_matches', 'add_eval_args',
            'evaluate_checkpoint', 'add_search_args', 'search', 'add_bench_args', 'bench', 'labels_arg',
            'read_templates', 'add_classify_args', 'classify', 'add_zeroshot_args', 'zeroshot', 'port_number',
@@ -51,6 +52,36 @@ def device_arg(s:str) -> str:
         raise argparse.ArgumentTypeError("no device 'mps' on this machine")
     return s
 
+def output_file(s:str) -> str:
+    "An argparse type: a file to write, not a folder, in a folder that exists and can be written to."
+    p = Path(s)
+    if p.is_dir(): raise argparse.ArgumentTypeError(f"{s} is a folder: name a file to write, such as {p/'out.json'}")
+    folder = p.parent
+    if not folder.is_dir(): raise argparse.ArgumentTypeError(f"there is no folder {folder} to write {p.name} in: create it first")
+    if not os.access(folder, os.W_OK) or (p.exists() and not os.access(p, os.W_OK)):
+        raise argparse.ArgumentTypeError(f"{s} cannot be written (permissions): name a file in a folder you can write to")
+    return s
+
+PICTURES = ('.png', '.jpg', '.jpeg', '.pdf', '.svg')  # what matplotlib writes
+
+def picture_file(s:str) -> str:
+    "An argparse type: an `output_file` whose suffix says the picture's format."
+    if Path(s).suffix.lower() not in PICTURES:
+        raise argparse.ArgumentTypeError(f"{s} has no picture suffix: end it in one of {', '.join(PICTURES)}")
+    return output_file(s)
+
+def out_folder(s:str) -> str:
+    "An argparse type: a folder to write into, which is not a file."
+    if Path(s).exists() and not Path(s).is_dir(): raise argparse.ArgumentTypeError(f"{s} is a file: name a folder")
+    return s
+
+def add_device_arg(p:argparse.ArgumentParser):
+    p.add_argument('--device', default='auto', type=device_arg, help="'auto', 'cuda', 'mps' or 'cpu'")
+
+def write_json(path, obj):
+    "Write `obj` to `path` as JSON, atomically."
+    with atomic_write(path) as tmp: tmp.write_text(json.dumps(obj, indent=2))
+
 # %% ../nbs/13_cli.ipynb #0057bda0
 def add_train_args(p:argparse.ArgumentParser):
     p.add_argument('--data', help='image-caption folder (default: the built-in synthetic data)')
@@ -58,14 +89,14 @@ def add_train_args(p:argparse.ArgumentParser):
     p.add_argument('--epochs', type=at_least(1)); p.add_argument('--batch-size', type=at_least(1))
     p.add_argument('--image-weights', help='local weights file for the image tower')
     p.add_argument('--text-model', help='text tower: a transformers name or a local folder')
-    p.add_argument('--device', default='auto', type=device_arg, help="'auto', 'cuda', 'mps' or 'cpu'")
+    add_device_arg(p)
     p.add_argument('--num-workers', type=at_least(0))
     p.add_argument('--feature-cache', help='folder that keeps the features of frozen tower parts for later runs')
     p.add_argument('--pixel-cache', help='folder for the images decoded once at training size (when the whole image tower trains)')
     p.add_argument('--precision', choices=['auto', 'fp32', 'bf16', 'fp16'], help="mixed precision (the presets: 'auto')")
     p.add_argument('--compile', action='store_true', default=None, help='torch.compile the model')
     p.add_argument('--seed', type=int)
-    p.add_argument('--out', default='runs/clip', help='folder for checkpoints and the matches grid')
+    p.add_argument('--out', default='runs/clip', type=out_folder, help='folder for checkpoints and the matches grid')
     p.add_argument('--resume', action='store_true', help='continue from OUT/last.pt')
     p.add_argument('--query', type=query_text, help='query for the matches grid (default depends on the data)')
     p.add_argument('--quiet', action='store_true', help='no progress bars (for log files)')
@@ -81,14 +112,9 @@ def cfg_from_args(a) -> 'CFG':
 # %% ../nbs/13_cli.ipynb #3fe9ce74
 def train(a):
     "Train, report the best dev recalls, and draw the matches of a query."
-    from clip_nbdev.checkpoint import read_checkpoint
-    from clip_nbdev.training import check_same_cfg, fit
-    cfg = cfg_from_args(a)
-    out = Path(a.out); out.mkdir(parents=True, exist_ok=True)
+    from clip_nbdev.training import fit
+    cfg, out = cfg_from_args(a), Path(a.out)
     print(f"training {a.preset!r} on {cfg.data or 'the synthetic data'}; writing to {out}")
-    if a.resume and (out/'last.pt').exists():  # refuse other settings before cfg.json, the run's record, is overwritten
-        check_same_cfg(cfg, read_checkpoint(out/'last.pt')['cfg'], out/'last.pt')
-    save_cfg(cfg, out/'cfg.json')
     _, history = fit(cfg, out, resume=a.resume, progress=not a.quiet)
     best = max(history, key=lambda h: h['rsum'])
     print(f"best epoch {best['epoch']}: {format_metrics(best)}")
@@ -102,7 +128,7 @@ def add_model_args(p:argparse.ArgumentParser, checkpoint:str|None=None):
     p.add_argument('--checkpoint', required=checkpoint is None, default=checkpoint,
                    help='a best.pt or last.pt that `train` wrote, or a folder that `export` wrote' +
                         (f' (default: {checkpoint})' if checkpoint else ''))
-    p.add_argument('--device', default='auto', type=device_arg, help="'auto', 'cuda', 'mps' or 'cpu'")
+    add_device_arg(p)
     p.add_argument('--quiet', action='store_true', help='no progress bars')
 
 def open_model(a):
@@ -127,7 +153,8 @@ def draw_matches(model, query:str, images=None, png='matches.png', device='auto'
         E = embed_images(model, paths, device=device, progress=progress)
     else: paths, E = embed_folder(model, images, device=device, progress=progress)
     files, scores = find_matches(model, E, query, paths, n, device=device)
-    plt.savefig(png, dpi=80); plt.close('all')
+    with atomic_write(png) as tmp: plt.savefig(tmp, dpi=80, format=Path(png).suffix[1:])
+    plt.close('all')
     print(f"matches for {query!r} in {png}:", *[f'  {s:.3f}  {f}' for f, s in zip(files, scores)], sep='\n')
     return files, scores
 
@@ -136,7 +163,7 @@ def add_eval_args(p:argparse.ArgumentParser):
     add_model_args(p)
     p.add_argument('--data', help="image-caption folder (default: the checkpoint's)")
     p.add_argument('--split', default='dev', help="'train', 'dev' or 'test' (default: dev)")
-    p.add_argument('--json', help='write the metrics to this file')
+    p.add_argument('--json', type=output_file, help='write the metrics to this file')
 
 def evaluate_checkpoint(a):
     "Print, and optionally write as JSON, the retrieval metrics of a checkpoint on one split."
@@ -149,7 +176,7 @@ def evaluate_checkpoint(a):
     if a.split not in splits: raise ValueError(f"No {a.split!r} split in {data}: it has {list(splits)}.")
     m = evaluate(model, splits[a.split], image_dir, device, progress=not a.quiet)
     print(f"{a.split}: {format_metrics(m)}")
-    if a.json: Path(a.json).write_text(json.dumps(m, indent=2))
+    if a.json: write_json(a.json, m)
     return m
 
 # %% ../nbs/13_cli.ipynb #c93de9bb
@@ -158,14 +185,14 @@ def add_search_args(p:argparse.ArgumentParser):
     p.add_argument('--query', required=True, type=query_text, help='what to look for, in words')
     p.add_argument('--images', required=True, help='folder of images to search')
     p.add_argument('--n', type=at_least(1), default=9, help='matches to show (default: 9)')
-    p.add_argument('--out', default='matches.png', help='where to draw the matches (default: matches.png)')
+    p.add_argument('--out', default='matches.png', type=picture_file, help='where to draw the matches (default: matches.png)')
 
 def search(a): return draw_matches(open_model(a)[0], a.query, a.images, a.out, a.device, a.n, not a.quiet)
 
 # %% ../nbs/13_cli.ipynb #7a038276
 def add_bench_args(p:argparse.ArgumentParser):
     p.add_argument('--preset', default='tiny', choices=list(PRESETS), help='towers and settings (default: tiny)')
-    p.add_argument('--device', default='auto', type=device_arg, help="'auto', 'cuda', 'mps' or 'cpu'")
+    add_device_arg(p)
     p.add_argument('--data', help='image-caption folder (default: synthetic 500x375 JPEGs)')
     p.add_argument('--images', type=at_least(1), default=512, help='number of synthetic images (default: 512)')
     p.add_argument('--image-size', type=at_least(1), help="training image size (default: the preset's)")
@@ -177,7 +204,7 @@ def add_bench_args(p:argparse.ArgumentParser):
     p.add_argument('--text-model', help='text tower: a transformers name or a local folder')
     p.add_argument('--pretrained', action='store_true', help='pretrained towers (default: random ones; the speed is the same)')
     p.add_argument('--precisions', action='store_true', help='also time the feature cache and an epoch in fp32 and in bf16')
-    p.add_argument('--json', help='write the results to this file')
+    p.add_argument('--json', type=output_file, help='write the results to this file')
 
 def bench(a):
     "Run the benchmark, print its report, and write its results as JSON if asked."
@@ -187,7 +214,7 @@ def bench(a):
     r = run_bench(a.preset, a.device, a.data, a.images, a.steps, a.warmup, a.compile, a.search_n, a.pretrained,
                   precisions=a.precisions, **over)
     print(format_bench(r))
-    if a.json: Path(a.json).write_text(json.dumps(r, indent=2))
+    if a.json: write_json(a.json, r)
     return r
 
 # %% ../nbs/13_cli.ipynb #c23af0ba
@@ -202,7 +229,7 @@ def read_templates(path) -> list:
     from clip_nbdev.zeroshot import check_templates
     path = Path(path)
     if not path.is_file(): raise FileNotFoundError(f"No templates file at {path}.")
-    return check_templates([l for l in path.read_text(encoding='utf-8').splitlines() if not l.lstrip().startswith('#')])
+    return check_templates([l for l in read_text(path).splitlines() if not l.lstrip().startswith('#')])
 
 # %% ../nbs/13_cli.ipynb #3c2e4bc1
 def add_classify_args(p:argparse.ArgumentParser):
@@ -211,7 +238,7 @@ def add_classify_args(p:argparse.ArgumentParser):
     p.add_argument('--labels', required=True, type=labels_arg, help="the classes, comma-separated: 'dog,cat,horse'")
     p.add_argument('--templates', help="file of prompt templates, one a line with {} for the label (default: photo prompts)")
     p.add_argument('--top', type=at_least(1), default=5, help='labels to show for each image (default: 5)')
-    p.add_argument('--json', help='write the predictions to this file')
+    p.add_argument('--json', type=output_file, help='write the predictions to this file')
 
 def classify(a):
     "Print each image's top labels, zero-shot, and write them as JSON if asked."
@@ -220,7 +247,7 @@ def classify(a):
     classifier = zero_shot_classifier(model, a.labels, read_templates(a.templates) if a.templates else PROMPT_TEMPLATES, device)
     preds = zero_shot_predict(model, a.images, classifier, a.labels, a.top, device=device, progress=not a.quiet)
     for r in preds: print(f"{r['image']}: " + ', '.join(f'{l} {p:.1%}' for l, p in zip(r['labels'], r['probs'])))
-    if a.json: Path(a.json).write_text(json.dumps(preds, indent=2))
+    if a.json: write_json(a.json, preds)
     return preds
 
 # %% ../nbs/13_cli.ipynb #2b3014b8
@@ -229,8 +256,8 @@ def add_zeroshot_args(p:argparse.ArgumentParser):
     p.add_argument('--data', required=True, help='an ImageFolder: one subfolder of images per class')
     p.add_argument('--templates', help="file of prompt templates, one a line with {} for the label (default: photo prompts)")
     p.add_argument('--no-probe', action='store_true', help='skip the linear probe')
-    p.add_argument('--json', help='write the results to this file')
-    p.add_argument('--confusion', help='draw the confusion matrix to this PNG')
+    p.add_argument('--json', type=output_file, help='write the results to this file')
+    p.add_argument('--confusion', type=picture_file, help='draw the confusion matrix to this PNG')
 
 def zeroshot(a):
     "Print zero-shot (and linear-probe) accuracy on an ImageFolder; write them as JSON, and the confusion matrix, if asked."
@@ -242,10 +269,11 @@ def zeroshot(a):
           f"mean per class {r['mean_per_class']:.1f}% (chance {100 / r['n_classes']:.1f}%)")
     if 'linear_probe' in r: print(f"linear probe ({r['linear_probe']['folds']}-fold): top-1 {r['linear_probe']['top1']:.1f}%, "
                                   f"mean per class {r['linear_probe']['mean_per_class']:.1f}%")
-    if a.json: Path(a.json).write_text(json.dumps(r, indent=2))
+    if a.json: write_json(a.json, r)
     if a.confusion:
         import matplotlib; matplotlib.use('Agg')
-        plot_confusion(r['confusion'], r['classnames']).figure.savefig(a.confusion, dpi=100, bbox_inches='tight')
+        fig = plot_confusion(r['confusion'], r['classnames']).figure
+        with atomic_write(a.confusion) as tmp: fig.savefig(tmp, dpi=100, bbox_inches='tight', format=Path(a.confusion).suffix[1:])
     return r
 
 # %% ../nbs/13_cli.ipynb #efd161d7

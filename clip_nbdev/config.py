@@ -12,7 +12,7 @@ import numpy as np
 import torch
 
 # %% auto #0
-__all__ = ['CACHE_PLACES', 'PATH_SETTINGS', 'FAST', 'PRESETS', 'CFG', 'default_cache', 'atomic_write', 'cfg_to_dict',
+__all__ = ['CACHE_PLACES', 'PATH_SETTINGS', 'FAST', 'PRESETS', 'CFG', 'default_cache', 'read_text', 'atomic_write', 'cfg_to_dict',
            'cfg_from_dict', 'save_cfg', 'load_cfg', 'same_setting', 'cfg_diff', 'get_preset', 'get_device', 'cpu_flags',
            'fast_cpu_bf16', 'autocast_dtype', 'set_seed', 'one_thread_per_test_worker']
 
@@ -84,6 +84,12 @@ def default_cache() -> Path:
     "The folder clip_nbdev keeps made data and lists in: `$CLIP_NBDEV_CACHE`, or `~/.cache/clip_nbdev`."
     return Path(os.environ.get('CLIP_NBDEV_CACHE', Path.home()/'.cache'/'clip_nbdev'))
 
+def read_text(path) -> str:
+    "The text of the UTF-8 file at `path`; a ValueError naming the file when it is not UTF-8 text."
+    try: return Path(path).read_text(encoding='utf-8')
+    except UnicodeDecodeError as e:
+        raise ValueError(f"{path} is not UTF-8 text ({e.reason} at byte {e.start}): re-save it as UTF-8.") from None
+
 # %% ../nbs/00_config.ipynb #f371302e
 @contextlib.contextmanager
 def atomic_write(path):
@@ -118,7 +124,7 @@ def load_cfg(path) -> CFG:
     "Read a `CFG` saved by `save_cfg`."
     path = Path(path)
     if not path.exists(): raise FileNotFoundError(f"No config file at {path}.")
-    try: d = json.loads(path.read_text())
+    try: d = json.loads(read_text(path))
     except json.JSONDecodeError as e: raise ValueError(f"{path} is not valid JSON: {e}") from None
     return cfg_from_dict(d)
 

@@ -14,27 +14,41 @@ import torch
 from torch.utils.data import Dataset, DataLoader
 from fastcore.basics import patch
 
-from .config import atomic_write, default_cache
+from .config import atomic_write, default_cache, read_text
 
 # %% auto #0
-__all__ = ['IMAGE_SUFFIXES', 'REDUCED_READS', 'CAPTION_FILES', 'IMAGE_DIRS', 'SPLIT_FILES', 'IMAGENET_MEAN', 'IMAGENET_STD',
-           'SPECIAL_TOKENS', 'LOCAL_TEXT_MODELS', 'decode_scale', 'load_image', 'check_jpeg_end', 'show_images',
-           'as_rgb', 'name_some', 'list_file', 'listed_file', 'check_inside', 'row_labels', 'clean_captions',
-           'read_captions', 'read_flickr_tokens', 'find_image_dir', 'load_captions', 'drop_missing_images',
-           'check_no_leak', 'read_split_lists', 'split_by_image', 'load_splits', 'get_transforms', 'black_image',
-           'read_image', 'CLIPDataset', 'ImageDataset', 'reading_loader', 'hash_files', 'PixelCache', 'wrap_tokenizer',
-           'train_tokenizer', 'tokenize', 'resolve_text_model', 'load_tokenizer', 'CaptionCollator',
-           'OneCaptionPerImage', 'make_loader', 'train_sampler', 'download_flickr8k']
+__all__ = ['IMAGE_SUFFIXES', 'REDUCED_READS', 'MAX_PIXELS', 'CAPTION_FILES', 'IMAGE_DIRS', 'SPLIT_FILES', 'IMAGENET_MEAN',
+           'IMAGENET_STD', 'SPECIAL_TOKENS', 'LOCAL_TEXT_MODELS', 'image_header', 'decode_scale', 'load_image',
+           'check_jpeg_end', 'show_images', 'as_rgb', 'name_some', 'list_file', 'listed_file', 'check_inside',
+           'row_labels', 'clean_captions', 'read_captions', 'read_flickr_tokens', 'find_image_dir', 'load_captions',
+           'drop_missing_images', 'check_no_leak', 'read_split_lists', 'split_by_image', 'load_splits',
+           'get_transforms', 'black_image', 'read_image', 'CLIPDataset', 'ImageDataset', 'reading_loader', 'hash_files',
+           'PixelCache', 'wrap_tokenizer', 'train_tokenizer', 'tokenize', 'resolve_text_model', 'load_tokenizer',
+           'CaptionCollator', 'OneCaptionPerImage', 'make_loader', 'train_sampler', 'download_flickr8k']
 
 # %% ../nbs/02_data.ipynb #612a959b
 IMAGE_SUFFIXES = ('.jpg', '.jpeg', '.png', '.bmp', '.webp', '.tif', '.tiff')
 REDUCED_READS = {1: cv2.IMREAD_COLOR, 2: cv2.IMREAD_REDUCED_COLOR_2, 4: cv2.IMREAD_REDUCED_COLOR_4,
                  8: cv2.IMREAD_REDUCED_COLOR_8}
+MAX_PIXELS = 100_000_000  # a 100-megapixel photo decodes to 300 MB; a decompression bomb declares billions
+
+def image_header(path) -> tuple:
+    "(width, height, format) of the image file at `path`, from its header alone; a ValueError if it is too large to decode."
+    from PIL import Image, UnidentifiedImageError
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter('ignore', Image.DecompressionBombWarning)  # our own limit below is the one that counts
+            with Image.open(path) as im: (w, h), fmt = im.size, im.format
+        n = w * h
+    except Image.DecompressionBombError as e: n = int(re.search(r'\((\d+) pixels\)', str(e)).group(1))  # PIL's own, larger limit
+    except UnidentifiedImageError: raise ValueError(f"Cannot decode image {path}: re-save it as JPEG or PNG, or remove it.") from None
+    if n > MAX_PIXELS: raise ValueError(f"Image {path} declares {n:,} pixels, more than the {MAX_PIXELS:,} clip_nbdev decodes "
+                                        "(a decompression bomb, or a huge scan): resize it or remove it.")
+    return w, h, fmt
 
 def decode_scale(path, min_size:int) -> int:
     "The largest JPEG decoding scale (1, 2, 4 or 8) that keeps both sides of the image at `path` at least `min_size`."
-    from PIL import Image  # reads the header only: the size, without decoding
-    with Image.open(path) as im: (w, h), fmt = im.size, im.format
+    w, h, fmt = image_header(path)
     if fmt != 'JPEG': return 1  # other formats have no reduced decoding
     return next((s for s in (8, 4, 2) if min(w, h) // s >= min_size), 1)
 
@@ -43,7 +57,8 @@ def load_image(path, min_size:int|None=None) -> np.ndarray:
     "The image at `path` as RGB uint8 (H, W, 3), whatever its colour mode; see `decode_scale` for `min_size`."
     if not Path(path).is_file():
         raise FileNotFoundError(f"Image {path} does not exist: restore it, or remove its rows from the captions file.")
-    scale = 1 if min_size is None else decode_scale(path, min_size)
+    if min_size: scale = decode_scale(path, min_size)  # from the header, which refuses a decompression bomb
+    else: image_header(path); scale = 1  # the header first all the same: no decoder meets a bomb
     img = cv2.imread(str(path), REDUCED_READS[scale])  # any colour mode or depth becomes 8-bit BGR
     if img is None: raise ValueError(f"Cannot decode image {path}: re-save it as JPEG or PNG, or remove its rows.")
     check_jpeg_end(path)
@@ -133,8 +148,13 @@ def clean_captions(df:pd.DataFrame, source) -> pd.DataFrame:
 # %% ../nbs/02_data.ipynb #3ff89426
 def read_captions(path) -> pd.DataFrame:
     "The `image,caption` rows of the CSV file at `path`."
-    try: df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding='utf-8')
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter('error', pd.errors.ParserWarning)  # a row longer than the header: not silently cut
+            df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding='utf-8', index_col=False)
     except UnicodeDecodeError as e: raise ValueError(f"{path} is not UTF-8 ({e}); re-save it as UTF-8.") from None
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, pd.errors.ParserWarning) as e:
+        raise ValueError(f"{path} is not an `image,caption` CSV ({' '.join(str(e).split())}): quote captions that hold commas.") from None
     if not {'image', 'caption'} <= set(df.columns):
         raise ValueError(f"{path} needs the columns 'image' and 'caption'; it has {list(df.columns)}.")
     return clean_captions(df[['image', 'caption']], path)
@@ -142,8 +162,7 @@ def read_captions(path) -> pd.DataFrame:
 # %% ../nbs/02_data.ipynb #a097216f
 def read_flickr_tokens(path) -> pd.DataFrame:
     "The `image,caption` rows of Flickr8k's original `Flickr8k.token.txt`; malformed lines are skipped with a count."
-    try: lines = Path(path).read_text(encoding='utf-8').splitlines()
-    except UnicodeDecodeError as e: raise ValueError(f"{path} is not UTF-8 ({e}); re-save it as UTF-8.") from None
+    lines = read_text(path).splitlines()
     rows, bad = [], []
     for n, line in enumerate(lines, 1):
         if not line.strip(): continue
@@ -180,8 +199,12 @@ def load_captions(folder) -> pd.DataFrame:
 # %% ../nbs/02_data.ipynb #1968a714
 def drop_missing_images(df:pd.DataFrame, image_dir) -> pd.DataFrame:
     "Rows of `df` whose image exists in `image_dir`; the others are named in a warning."
-    names = pd.Series(df.image.unique())
-    there = np.array([(Path(image_dir)/n).is_file() for n in names], bool)
+    names, folder = pd.Series(df.image.unique()), Path(image_dir).resolve()
+    outside = np.array([(Path(image_dir)/n).is_file() and folder not in (Path(image_dir)/n).resolve().parents for n in names], bool)
+    if outside.any():  # a link to a file elsewhere: the data folder is the boundary, as for names with `..`
+        warnings.warn(f"{outside.sum()} of {len(names)} images in {image_dir} are links to files outside it: "
+                      f"{name_some(names[outside], 'outside-images')}; their captions are not used.")
+    there = np.array([(Path(image_dir)/n).is_file() for n in names], bool) & ~outside
     if not there.any(): raise FileNotFoundError(f"None of the {len(names)} images named in the captions is in {image_dir}.")
     if not there.all():
         warnings.warn(f"{(~there).sum()} of {len(names)} images named in the captions are not in {image_dir}: "
@@ -208,7 +231,7 @@ def read_split_lists(folder) -> dict|None:
     "Image names of each official split in `folder` (name -> set), or None if it has no lists."
     folder = Path(folder)
     if not (folder/SPLIT_FILES['train']).exists(): return None
-    return {k: set(l.strip() for l in (folder/f).read_text().splitlines() if l.strip())
+    return {k: set(l.strip() for l in read_text(folder/f).splitlines() if l.strip())
             for k, f in SPLIT_FILES.items() if (folder/f).exists()}
 
 # %% ../nbs/02_data.ipynb #914f3e9e

@@ -18,10 +18,11 @@ from .inference import ImageIndex, list_images, save_embeddings, top_k
 from .zeroshot import FLICKR8K_WORDS, PROMPT_TEMPLATES, check_labels, zero_shot_classifier, zero_shot_probs
 
 # %% auto #0
-__all__ = ['DEMO_INSTALL', 'SYNTHETIC_LABELS', 'SYNTHETIC_PROMPTS', 'FILE_ROUTE', 'SYSTEM_FONTS', 'SYSTEM_MONO', 'upload_dir',
-           'import_gradio', 'index_file', 'index_is_current', 'served_images', 'open_index', 'dataset_captions',
-           'caption_embeddings', 'search_images', 'embed_image', 'default_labels', 'LabelClassifiers', 'classify_image',
-           'shown_errors', 'image_path', 'make_demo', 'FileGuard', 'serve', 'stop_serving', 'checkpoint_demo']
+__all__ = ['MAX_UPLOADS', 'DEMO_INSTALL', 'SYNTHETIC_LABELS', 'SYNTHETIC_PROMPTS', 'FILE_ROUTE', 'SYSTEM_FONTS', 'SYSTEM_MONO',
+           'upload_dir', 'prune_uploads', 'import_gradio', 'index_file', 'folder_signature', 'served_images',
+           'open_index', 'dataset_captions', 'caption_embeddings', 'search_images', 'embed_image', 'default_labels',
+           'LabelClassifiers', 'classify_image', 'shown_errors', 'image_path', 'make_demo', 'FileGuard', 'serve',
+           'stop_serving', 'checkpoint_demo']
 
 # %% ../nbs/12_demo.ipynb #971cc3d7
 def upload_dir() -> Path:
@@ -31,6 +32,18 @@ def upload_dir() -> Path:
         atexit.register(shutil.rmtree, folder, ignore_errors=True)
         os.environ['GRADIO_TEMP_DIR'] = folder
     return Path(os.environ['GRADIO_TEMP_DIR'])
+
+# %% ../nbs/12_demo.ipynb #df6da688
+MAX_UPLOADS = 200  # uploads kept for the page to show; older ones are removed
+
+def prune_uploads(keep:int=MAX_UPLOADS, folder=None) -> int:
+    "Remove all but the newest `keep` files of Gradio's upload folder, and the folders left empty; how many went."
+    folder = Path(folder or upload_dir())
+    files = sorted((p for p in folder.rglob('*') if p.is_file()), key=lambda p: p.stat().st_mtime, reverse=True)
+    for p in files[keep:]: p.unlink(missing_ok=True)
+    for d in sorted((d for d in folder.rglob('*') if d.is_dir()), key=lambda d: len(d.parts), reverse=True):
+        if not any(d.iterdir()): d.rmdir()
+    return max(0, len(files) - keep)
 
 # %% ../nbs/12_demo.ipynb #23266383
 DEMO_INSTALL = 'pip install "clip_nbdev[demo]"'
@@ -51,10 +64,15 @@ def index_file(checkpoint, images) -> Path:
     key = hashlib.sha256(str(Path(images).resolve()).encode()).hexdigest()[:12]
     return Path(checkpoint).parent/f'index-{Path(checkpoint).stem}-{key}.safetensors'
 
-def index_is_current(index:ImageIndex, path, paths) -> bool:
-    "Whether `index`, saved at `path`, covers the images `paths`: none gone, none added or changed since it was saved."
-    saved, listed = Path(path).stat().st_mtime, {str(p) for p in paths}
-    return set(index.paths) <= listed and all(os.stat(p).st_mtime <= saved for p in listed)
+def folder_signature(paths) -> str:
+    "A hash of the files `paths`: their names, sizes, and the bytes at each end, so that any added, removed or replaced file changes it."
+    h = hashlib.sha256()
+    for p in sorted(map(str, paths)):
+        with open(p, 'rb') as f:
+            size = os.fstat(f.fileno()).st_size
+            head = f.read(4096); f.seek(max(0, size - 4096)); tail = f.read(4096)  # a JPEG's header and its last scan
+        h.update(f'{p}\0{size}\0'.encode()); h.update(hashlib.sha256(head + tail).digest())
+    return h.hexdigest()[:32]
 
 def served_images(images) -> list:
     "The images of the folder `images` that are files in it: links to files elsewhere are left out, with a warning."
@@ -69,14 +87,17 @@ def served_images(images) -> list:
 def open_index(model, images, path, progress:bool=True) -> ImageIndex:
     "The index of the folder `images` saved at `path` if `model` made it and the folder is unchanged; else built and saved."
     paths = served_images(images)
+    signature = folder_signature(paths)  # by content: copies keep old modification times (`cp -p`, rsync, tar)
     if Path(path).is_file():
         try:
             index = ImageIndex.load(path, model)
-            if index_is_current(index, path, paths): return index
-        except ValueError: pass  # made by another model, or by other weights of this one
+            if index.metadata.get('images') == signature: return index
+            why = 'the folder has changed'
+        except ValueError as e: why = str(e)  # damaged, or made by another model or other weights
+        warnings.warn(f"Indexing {images} again ({path}: {why}).")
     if progress: print(f"indexing {len(paths)} images of {images} into {path}")
     index = ImageIndex.build(model, paths, progress=progress)
-    index.save(path)
+    index.save(path, images=signature)
     return index
 
 # %% ../nbs/12_demo.ipynb #c52a65e9
@@ -93,8 +114,10 @@ def caption_embeddings(model, captions, path=None) -> torch.Tensor:
     from safetensors import safe_open
     key = hashlib.sha256('\n'.join([model_fingerprint(model), *captions]).encode()).hexdigest()[:16]
     if path is not None and Path(path).is_file():
-        with safe_open(str(path), 'pt') as f:
-            if f.metadata().get('key') == key: return f.get_tensor('embeddings')
+        try:
+            with safe_open(str(path), 'pt') as f:
+                if f.metadata().get('key') == key: return f.get_tensor('embeddings')
+        except Exception as e: warnings.warn(f"{path} could not be read ({type(e).__name__}): embedding the captions again.")
     E = embed_texts(model, list(captions), normalize=True)
     if path is not None: save_embeddings(path, E, dict(key=key))
     return E
@@ -173,6 +196,7 @@ def make_demo(model, index:ImageIndex, labels:str|None=None, templates=None, cap
         hits = search_images(model, index, query, k)
         return [(p, f'{s:.3f}') for p, s in hits], [p for p, _ in hits]
     def classify(image, labels):
+        prune_uploads()
         probs, found = classify_image(model, image_path(image), labels, classifiers, captions, caption_embeddings)
         return probs, [[f'{s:.3f}', c] for c, s in found]
     def pick(shown, labels, evt):
@@ -203,14 +227,16 @@ def make_demo(model, index:ImageIndex, labels:str|None=None, templates=None, cap
               api_name='classify', preprocess=False)
         gallery.select(shown_errors(pick), [shown, label_box], [image, probs, found], api_visibility='private')
     demo.image_dir = Path(image_dir or os.path.commonpath([Path(p).parent for p in index.paths]))
+    demo.served_files = index.paths  # the images a page may ask for, and no other file of the folder
     return demo
 
 # %% ../nbs/12_demo.ipynb #7e5f027c
 FILE_ROUTE = re.compile(r'/gradio_api/(file=|file/|proxy=)(.*)', re.S)  # the routes by which Gradio sends a file
 
 class FileGuard:
-    "ASGI middleware: refuses (403) a request for a file outside `folders`, and any request that names a URL."
-    def __init__(self, app, folders): self.app, self.folders = app, [Path(f).resolve() for f in folders]
+    "ASGI middleware: refuses (403) a request for a file that is not one of `files` nor in `folders`, and any that names a URL."
+    def __init__(self, app, folders=(), files=()):
+        self.app, self.folders, self.files = app, [Path(f).resolve() for f in folders], {Path(f).resolve() for f in files}
 
     def allowed(self, url_path:str) -> bool:
         "Whether the request for `url_path` (decoded, as the server routes it) may go on."
@@ -219,7 +245,7 @@ class FileGuard:
         route, target = m.groups()
         if route == 'proxy=' or '://' in target: return False  # a URL: the server would fetch it
         path = Path(os.path.abspath(target)).resolve()  # the path Gradio opens, `..` and symlinks followed
-        return any(path == f or f in path.parents for f in self.folders)
+        return path in self.files or any(f in path.parents for f in self.folders)
 
     async def __call__(self, scope, receive, send):
         path, root = scope.get('path', ''), scope.get('root_path', '')
@@ -240,7 +266,7 @@ def serve(demo, host:str='127.0.0.1', port:int|None=None, share:bool=False, bloc
     gr.set_static_paths([demo.image_dir])  # served where they are, not copied for every answer
     demo.launch(server_name=host, server_port=port, share=share, prevent_thread_lock=True, quiet=True, inline=False,
                 allowed_paths=[str(demo.image_dir)], max_file_size='20mb',
-                app_kwargs=dict(middleware=[Middleware(FileGuard, folders=[demo.image_dir, upload_dir()])]),
+                app_kwargs=dict(middleware=[Middleware(FileGuard, folders=[upload_dir()], files=demo.served_files)]),
                 theme=gr.themes.Default(font=SYSTEM_FONTS, font_mono=SYSTEM_MONO),
                 ssr_mode=False, mcp_server=False, run_history=False, footer_links=['api', 'settings'])
     url = demo.share_url or demo.local_url

@@ -122,9 +122,9 @@ def save_embeddings(path, embeddings, metadata:dict|None=None) -> Path:
 
 # %% ../nbs/10_find_matches.ipynb #14b872e0
 @patch
-def save(self:ImageIndex, path) -> Path:
-    "Write the index to the safetensors file `path`."
-    return save_embeddings(path, self.embeddings, dict(paths=json.dumps(self.paths), cfg=json.dumps(self.cfg),
+def save(self:ImageIndex, path, **metadata) -> Path:
+    "Write the index to the safetensors file `path`, with any string `metadata` (read back as `index.metadata`)."
+    return save_embeddings(path, self.embeddings, dict(metadata, paths=json.dumps(self.paths), cfg=json.dumps(self.cfg),
                                                        fingerprint=self.fingerprint))
 
 @patch(cls_method=True)
@@ -132,8 +132,12 @@ def load(cls:ImageIndex, path, model:CLIPModel|None=None):
     "The index saved at `path`; with `model`, only if `model` made it."
     from safetensors import safe_open
     if not Path(path).is_file(): raise FileNotFoundError(f"No index at {path}: build one with `ImageIndex.build`.")
-    with safe_open(str(path), 'pt') as f: meta, embeddings = f.metadata(), f.get_tensor('embeddings')
-    index = cls(json.loads(meta['paths']), embeddings, json.loads(meta['cfg']), meta['fingerprint'])
+    try:
+        with safe_open(str(path), 'pt') as f: meta, embeddings = f.metadata(), f.get_tensor('embeddings')
+        index = cls(json.loads(meta['paths']), embeddings, json.loads(meta['cfg']), meta['fingerprint'])
+    except Exception as e:  # safetensors, JSON and a missing key each fail their own way on a damaged file
+        raise ValueError(f"{path} is not an index that `ImageIndex.save` wrote ({type(e).__name__}): build it again.") from None
+    index.metadata = meta
     if model is not None: index.check_model(model, weights=True)
     return index
 

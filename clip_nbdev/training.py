@@ -4,7 +4,7 @@
 
 # %% ../nbs/09_training.ipynb #4db503e9
 from __future__ import annotations
-import contextlib, hashlib, math, time, warnings
+import contextlib, hashlib, math, shutil, time, warnings
 from functools import partial
 from pathlib import Path
 
@@ -13,7 +13,7 @@ import torch
 from torch import nn
 from torch.utils.data import DataLoader
 
-from .config import CFG, atomic_write, autocast_dtype, cfg_diff, cfg_to_dict, get_device, set_seed
+from .config import CFG, atomic_write, autocast_dtype, cfg_diff, cfg_to_dict, get_device, save_cfg, set_seed
 from .data import CLIPDataset, PixelCache, hash_files, load_splits, load_tokenizer, make_loader, name_some, tokenize
 from .encoders import freeze_layers, freeze_stages, is_trainable, set_trainable
 from .synthetic import synthetic_data
@@ -27,7 +27,8 @@ from .metrics import format_metrics, retrieval_metrics
 __all__ = ['prepare', 'param_groups', 'make_optimizer', 'warmup_cosine', 'make_scheduler', 'to_device', 'check_finite',
            'train_one_epoch', 'speed_up', 'make_scaler', 'batched_loss', 'evaluate', 'embed_split', 'frozen_stages',
            'cache_stage', 'FeatureCache', 'CachedDataset', 'CachedCollator', 'train_loader', 'feature_key', 'set_phase',
-           'make_caches', 'fit', 'check_same_cfg', 'resume_state', 'plot_history']
+           'make_caches', 'fit', 'check_same_cfg', 'resume_from', 'best_epoch', 'restore_best', 'resume_state',
+           'plot_history']
 
 # %% ../nbs/09_training.ipynb #db53e784
 def prepare(cfg:CFG, checkpoint=None):
@@ -275,15 +276,17 @@ def make_caches(model:CLIPModel, cfg:CFG, splits:dict, image_dir, device=None, p
 
 # %% ../nbs/09_training.ipynb #2a52d777
 def fit(cfg:CFG, out_dir='runs/clip', resume:bool=False, progress:bool=True):
-    "Train the model `cfg` describes, in one process or several, saving `best.pt` and `last.pt` in `out_dir`; returns (model, history)."
+    "Train the model `cfg` describes, in one process or several, saving `cfg.json`, `best.pt` and `last.pt` in `out_dir`; returns (model, history)."
     from accelerate import Accelerator
     acc = Accelerator(cpu=get_device(cfg.device).type == 'cpu')  # under `accelerate launch`, this process's device
     out_dir, device, main = Path(out_dir), acc.device, acc.is_main_process
     last = out_dir/'last.pt'
     resuming = resume and last.exists()
-    state = read_checkpoint(last) if resuming else None
+    state = resume_from(last) if resuming else None
     if resuming: check_same_cfg(cfg, state['cfg'], last)
     image_dir, splits, model = prepare(cfg, last if resuming else None)
+    if main: save_cfg(cfg, out_dir/'cfg.json')  # the run's record, written once its settings and data are known good
+    if resuming and main: restore_best(out_dir, state)
     model = speed_up(model, cfg, device)
     scaler = make_scaler(cfg, device)
     history, start = (state['history'], state['epoch']) if resuming else ([], 0)
@@ -309,7 +312,7 @@ def fit(cfg:CFG, out_dir='runs/clip', resume:bool=False, progress:bool=True):
         if not main: continue  # one process reports and writes checkpoints; every process evaluated the same model
         print(f"epoch {epoch + 1}/{cfg.epochs} ({phase})  train loss {train_loss:.3f}  valid loss {m['valid_loss']:.3f}  {format_metrics(m)}")
         save_checkpoint(last, model, opt, sched, epoch + 1, history, phase, scaler)
-        if m['rsum'] >= max(h['rsum'] for h in history):
+        if m['rsum'] >= max(h['rsum'] for h in history) or not (out_dir/'best.pt').is_file():
             save_checkpoint(out_dir/'best.pt', model, opt, sched, epoch + 1, history, phase, scaler)
     acc.wait_for_everyone()
     return model, history
@@ -319,6 +322,31 @@ def check_same_cfg(cfg:CFG, saved:dict, path):
     "Raise if the checkpoint at `path`, trained with the settings `saved`, was trained with settings other than `cfg`."
     diff = cfg_diff(cfg_to_dict(cfg), saved)
     if diff: raise ValueError(f"{path} was trained with other settings (now, then): {diff}. Use another out_dir.")
+
+def resume_from(last) -> dict:
+    "The state in `last` (a run's last.pt) to resume from; a damaged one is refused with what to do instead."
+    try: return read_checkpoint(last)
+    except ValueError as e:
+        why = type(e.__cause__).__name__ if e.__cause__ else 'not a checkpoint'
+        raise ValueError(f"{last} is damaged ({why}), so the run cannot resume from it: copy best.pt over it to resume "
+                         "from the best epoch, or train again with another out_dir.") from None
+
+def best_epoch(history:list) -> int:
+    "The epoch `fit` keeps as best.pt: the last of those with the highest dev rsum."
+    top = max(h['rsum'] for h in history)
+    return [h['epoch'] for h in history if h['rsum'] == top][-1]
+
+def restore_best(out_dir, state:dict):
+    "Make `out_dir`/best.pt whole after a run was killed while writing it: a copy of last.pt (`state`), which holds the best epoch unless best.pt was lost otherwise."
+    if not state['history']: return
+    best, path = best_epoch(state['history']), Path(out_dir)/'best.pt'
+    try: saved = read_checkpoint(path)['epoch'] if path.is_file() else None
+    except ValueError: saved = None  # cut short, or not a checkpoint at all
+    if saved == best: return
+    with atomic_write(path) as tmp: shutil.copyfile(Path(out_dir)/'last.pt', tmp)
+    if best == state['epoch']: warnings.warn(f"{path} did not hold epoch {best}, the best: rewritten from last.pt, which does.")
+    else: warnings.warn(f"{path} was missing or damaged, and epoch {best}, the best, is saved nowhere else: it now holds "
+                        f"epoch {state['epoch']} from last.pt, until a better epoch replaces it.")
 
 def resume_state(state:dict, optimizer, scheduler, phase:str, scaler=None):
     "Restore the random state of checkpoint `state`, and the optimiser, scheduler and loss scaler if saved in `phase`."

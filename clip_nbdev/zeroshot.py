@@ -11,6 +11,7 @@ import pandas as pd
 import torch
 import torch.nn.functional as F
 
+from .config import read_text
 from .data import IMAGE_SUFFIXES, load_image, show_images
 from .model import embed_images, embed_texts
 from .inference import ImageIndex, list_images
@@ -28,14 +29,16 @@ PROMPT_TEMPLATES = ('a photo of a {}.', 'a picture of a {}.', 'a {}.', 'a photo 
 SINGLE_TEMPLATE = ('a photo of a {}.',)
 
 # %% ../nbs/11_zero_shot.ipynb #45cee75e
-def check_labels(classnames) -> list:
-    "`classnames` (a list, or one comma-separated string) as stripped labels; empty and repeated labels are errors."
+def check_labels(classnames, at_least:int=2) -> list:
+    "`classnames` (a list, or one comma-separated string) as stripped labels; empty or repeated labels, or fewer than `at_least`, are errors."
     if isinstance(classnames, str): classnames = classnames.split(',')
     names = [str(c).strip() for c in classnames]
     if not names or names == ['']: raise ValueError("No labels: give at least one, such as 'dog,cat,horse'.")
     if '' in names: raise ValueError(f"Label {names.index('') + 1} of {len(names)} is empty: remove it or give it words.")
     repeated = sorted({n for n in names if [m.lower() for m in names].count(n.lower()) > 1})
     if repeated: raise ValueError(f"Labels {repeated} appear more than once: give each class one label.")
+    if len(names) < at_least:  # with one label, every image gets it with 100%: an answer that says nothing
+        raise ValueError(f"Only {len(names)} label ({names[0]!r}): give at least {at_least} to choose from, such as '{names[0]},something else'.")
     return names
 
 def check_templates(templates) -> list:
@@ -63,7 +66,7 @@ def check_tokens(model, classnames):
 @torch.no_grad()
 def zero_shot_classifier(model, classnames, templates=PROMPT_TEMPLATES, device=None) -> torch.Tensor:
     "(C, d) class embeddings: each class's L2-normalised prompt embeddings averaged and normalised again."
-    names, templates = check_labels(classnames), check_templates(templates)
+    names, templates = check_labels(classnames, at_least=1), check_templates(templates)  # one class's embedding is useful too
     check_tokens(model, names)
     prompts = [t.format(name) for name in names for t in templates]
     E = embed_texts(model, prompts, device=device, normalize=True)                  # (C * T, d)
@@ -92,9 +95,15 @@ def zero_shot_predict(model, images, classifier, classnames, k:int=5, show:bool=
     "The top-`k` labels of each readable image, with probabilities, as dicts; drawn with its top 3 labels when `show`."
     names = check_labels(classnames)
     if len(names) != len(classifier): raise ValueError(f"{len(names)} labels for a classifier of {len(classifier)} classes.")
-    paths, E = image_inputs(model, images, device, progress)
+    with warnings.catch_warnings(record=True) as unreadable:  # said below: once, or as the error itself
+        warnings.simplefilter('always')
+        paths, E = image_inputs(model, images, device, progress)
     p, idx = zero_shot_probs(model, E, classifier).topk(min(k, len(names)), dim=1)
     readable = (E.norm(dim=1) > 0).tolist()  # `embed_images` has warned about, and zeroed, the rest
+    if not any(readable):
+        raise ValueError(f"None of the {len(E)} images could be read ({str(unreadable[0].message).split(': ', 1)[-1][:200]}): "
+                         "give JPEG, PNG, WebP, BMP or TIFF files." if unreadable else f"None of the {len(E)} images could be read.")
+    for w in unreadable: warnings.warn(w.message)
     preds = [dict(image=paths[i] if paths else i, labels=[names[j] for j in idx[i].tolist()],
                   probs=[round(q, 4) for q in p[i].tolist()]) for i in range(len(E)) if readable[i]]
     if show and paths: show_images([r['image'] for r in preds], [top_labels(r) for r in preds])
@@ -109,7 +118,7 @@ def class_words(folder, dirnames) -> list:
     "The words of each class folder of `folder`: from its `classnames.txt` (`folder_name,words` lines), else the name."
     words, f = {d: d.replace('_', ' ') for d in dirnames}, Path(folder)/'classnames.txt'
     if f.exists():
-        for n, line in enumerate(f.read_text(encoding='utf-8').splitlines(), 1):
+        for n, line in enumerate(read_text(f).splitlines(), 1):
             if not line.strip() or line.startswith('#'): continue
             name, sep, w = (s.strip() for s in line.partition(','))
             if not sep or not w: raise ValueError(f"{f}, line {n}: expected 'folder_name,words', not {line!r}.")
@@ -127,6 +136,8 @@ def read_image_folder(folder) -> tuple:
     empty = [d.name for d, fs in zip(dirs, files) if not fs]
     if empty: raise ValueError(f"Class folders with no images ({', '.join(IMAGE_SUFFIXES)}) in {folder}: "
                                f"{', '.join(empty)}. Add images or remove them.")
+    if len(dirs) < 2: raise ValueError(f"{folder} has one class folder, {dirs[0].name}: accuracy over one class is always 100%. "
+                                       "Give at least two.")
     labels = torch.tensor([i for i, fs in enumerate(files) for _ in fs])
     return [p for fs in files for p in fs], labels, class_words(folder, [d.name for d in dirs])
 
@@ -195,6 +206,7 @@ def zero_shot_eval(model, folder, templates=PROMPT_TEMPLATES, k:int=5, probe:boo
     paths, y, names = read_image_folder(folder)
     _, E = image_inputs(model, paths, device, progress)
     readable = E.norm(dim=1) > 0  # `embed_images` has counted the rest in a warning
+    if not readable.any(): raise ValueError(f"None of the {len(E)} images of {folder} could be read: give JPEG, PNG, WebP, BMP or TIFF files.")
     E, y = E[readable], y[readable]
     logits = E @ zero_shot_classifier(model, names, templates, device).T
     r = dict(classification_metrics(logits, y, k), n_images=len(y), n_classes=len(names), classnames=names,
