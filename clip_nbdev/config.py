@@ -4,7 +4,7 @@
 
 # %% ../nbs/00_config.ipynb #ed180061
 from __future__ import annotations
-import contextlib, functools, json, multiprocessing, os, random
+import contextlib, functools, json, multiprocessing, os, random, warnings
 from dataclasses import dataclass, field, asdict, fields, replace
 from pathlib import Path
 
@@ -12,9 +12,9 @@ import numpy as np
 import torch
 
 # %% auto #0
-__all__ = ['CACHE_PLACES', 'PATH_SETTINGS', 'FAST', 'PRESETS', 'CFG', 'default_cache', 'read_text', 'atomic_write', 'cfg_to_dict',
-           'cfg_from_dict', 'save_cfg', 'load_cfg', 'same_setting', 'cfg_diff', 'get_preset', 'get_device', 'cpu_flags',
-           'fast_cpu_bf16', 'autocast_dtype', 'set_seed', 'one_thread_per_test_worker']
+__all__ = ['CACHE_PLACES', 'PATH_SETTINGS', 'FAST', 'PRESETS', 'CFG', 'default_cache', 'read_text', 'atomic_write', 'read_cache',
+           'cfg_to_dict', 'cfg_from_dict', 'save_cfg', 'load_cfg', 'same_setting', 'cfg_diff', 'get_preset',
+           'get_device', 'cpu_flags', 'fast_cpu_bf16', 'autocast_dtype', 'set_seed', 'one_thread_per_test_worker']
 
 # %% ../nbs/00_config.ipynb #0bb3ab35
 @dataclass
@@ -102,6 +102,17 @@ def atomic_write(path):
         with open(tmp, 'rb+') as f: os.fsync(f.fileno())  # the bytes are on disk before the name points at them
         os.replace(tmp, path)
     finally: tmp.unlink(missing_ok=True)
+
+# %% ../nbs/00_config.ipynb #dd8e8cca
+def read_cache(path, read):
+    "`read(path)`, or None when `path` is missing or damaged; a damaged file is named in a warning and removed, to be made again."
+    path = Path(path)
+    if not path.is_file(): return None
+    try: return read(path)
+    except Exception as e:  # torch, numpy, safetensors and JSON each fail their own way on a damaged file; a cache is never worth a crash
+        warnings.warn(f"The cache file {path} could not be read ({type(e).__name__}: {str(e)[:120]}): it is removed and made again.")
+        path.unlink(missing_ok=True)
+        return None
 
 # %% ../nbs/00_config.ipynb #bf52df55
 def cfg_to_dict(cfg:CFG) -> dict:

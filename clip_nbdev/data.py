@@ -14,7 +14,7 @@ import torch
 from torch.utils.data import Dataset, DataLoader
 from fastcore.basics import patch
 
-from .config import atomic_write, default_cache, read_text
+from .config import atomic_write, default_cache, read_cache, read_text
 
 # %% auto #0
 __all__ = ['IMAGE_SUFFIXES', 'REDUCED_READS', 'MAX_PIXELS', 'CAPTION_FILES', 'IMAGE_DIRS', 'SPLIT_FILES', 'IMAGENET_MEAN',
@@ -313,11 +313,15 @@ def reading_loader(ds:Dataset, batch_size:int, num_workers:int=0, **kwargs) -> D
     return DataLoader(ds, batch_size, num_workers=num_workers, generator=torch.Generator(), **kwargs)
 
 # %% ../nbs/02_data.ipynb #90894563
-def hash_files(h, names, image_dir):
-    "Update the hash `h` with the names, sizes and modification times of the files `names` in `image_dir`."
+def hash_files(h, names, image_dir=''):
+    "Update the hash `h` with the names, sizes and the bytes at each end of the files `names` in `image_dir`."
     for n in names:
-        s = (Path(image_dir)/n).stat()
-        h.update(f'{n}:{s.st_size}:{s.st_mtime_ns}'.encode())
+        try:
+            with open(Path(image_dir)/n, 'rb') as f:
+                size = os.fstat(f.fileno()).st_size
+                head = f.read(4096); f.seek(max(0, size - 4096)); tail = f.read(4096)  # a JPEG's header and its last scan
+        except OSError as e: size, head, tail = -1, type(e).__name__.encode(), b''  # the reader will say what is wrong with it
+        h.update(f'{n}\0{size}\0'.encode()); h.update(hashlib.sha256(head + tail).digest())
     return h
 
 # %% ../nbs/02_data.ipynb #9c94e5b6
@@ -328,8 +332,17 @@ class PixelCache:
         key = hash_files(hashlib.sha256(f'pixels-v1:{size}'.encode()), self.names, image_dir).hexdigest()[:16]
         self.path = Path(cache_dir)/f'pixels{size}-{key}.npy'
         done = self.path.with_suffix('.json')  # written last: the cache is complete once it exists
-        if not done.exists(): self.build(image_dir, size, num_workers, progress, done)
-        self.errors = json.loads(done.read_text())  # name -> why it could not be read
+        shape = (len(self.names), size, size, 3)
+        self.errors = read_cache(done, lambda p: self.read_errors(p, shape))  # name -> why it could not be read
+        if self.errors is None: self.build(image_dir, size, num_workers, progress, done); self.errors = json.loads(done.read_text())
+
+    def read_errors(self, done, shape) -> dict:
+        "The reasons saved in `done`, once the pixel file beside it is whole; a ValueError when either is not what was written."
+        pixels = np.load(self.path, mmap_mode='r')
+        if pixels.shape != shape or pixels.dtype != np.uint8: raise ValueError(f"{self.path.name} holds {pixels.shape} {pixels.dtype}, not {shape} uint8")
+        errors = json.loads(done.read_text())
+        if not isinstance(errors, dict) or set(errors) - set(self.names): raise ValueError("it names images the cache does not hold")
+        return errors
 
 # %% ../nbs/02_data.ipynb #ee63eb3d
 @patch

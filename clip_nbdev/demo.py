@@ -10,7 +10,8 @@ from pathlib import Path
 import pandas as pd
 import torch
 
-from .data import find_image_dir, load_captions
+from .config import read_cache
+from .data import find_image_dir, hash_files, load_captions
 from .synthetic import synthetic_data
 from .model import embed_images, embed_texts
 from .checkpoint import model_fingerprint
@@ -66,13 +67,7 @@ def index_file(checkpoint, images) -> Path:
 
 def folder_signature(paths) -> str:
     "A hash of the files `paths`: their names, sizes, and the bytes at each end, so that any added, removed or replaced file changes it."
-    h = hashlib.sha256()
-    for p in sorted(map(str, paths)):
-        with open(p, 'rb') as f:
-            size = os.fstat(f.fileno()).st_size
-            head = f.read(4096); f.seek(max(0, size - 4096)); tail = f.read(4096)  # a JPEG's header and its last scan
-        h.update(f'{p}\0{size}\0'.encode()); h.update(hashlib.sha256(head + tail).digest())
-    return h.hexdigest()[:32]
+    return hash_files(hashlib.sha256(), sorted(map(str, paths))).hexdigest()[:32]
 
 def served_images(images) -> list:
     "The images of the folder `images` that are files in it: links to files elsewhere are left out, with a warning."
@@ -113,11 +108,10 @@ def caption_embeddings(model, captions, path=None) -> torch.Tensor:
     "L2-normalised embeddings of `captions`: from the file `path` if `model` made them from these captions, else made and saved."
     from safetensors import safe_open
     key = hashlib.sha256('\n'.join([model_fingerprint(model), *captions]).encode()).hexdigest()[:16]
-    if path is not None and Path(path).is_file():
-        try:
-            with safe_open(str(path), 'pt') as f:
-                if f.metadata().get('key') == key: return f.get_tensor('embeddings')
-        except Exception as e: warnings.warn(f"{path} could not be read ({type(e).__name__}): embedding the captions again.")
+    def read(p):
+        with safe_open(str(p), 'pt') as f: return f.metadata().get('key'), f.get_tensor('embeddings')
+    saved = read_cache(path, read) if path is not None else None
+    if saved is not None and saved[0] == key: return saved[1]
     E = embed_texts(model, list(captions), normalize=True)
     if path is not None: save_embeddings(path, E, dict(key=key))
     return E

@@ -5,6 +5,7 @@
 # %% ../nbs/10_find_matches.ipynb #0d218945
 from __future__ import annotations
 import hashlib, json, math
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -14,15 +15,16 @@ import torch.nn.functional as F
 
 from fastcore.basics import patch
 
-from .config import atomic_write, autocast_dtype, cfg_diff, cfg_to_dict, get_device
-from .data import IMAGE_SUFFIXES, find_image_dir, show_images
+from .config import atomic_write, autocast_dtype, cfg_diff, cfg_to_dict, get_device, read_cache
+from .data import IMAGE_SUFFIXES, find_image_dir, hash_files, show_images
 from .synthetic import synthetic_data
 from .model import CLIPModel, embed_images, embed_texts
 from .checkpoint import load_model, model_fingerprint
 
 # %% auto #0
 __all__ = ['BF16_SCORE_ERROR', 'get_image_embeddings', 'top_k', 'bf16_is_fast', 'screened_top_k', 'list_images', 'ImageIndex',
-           'save_embeddings', 'match_filenames', 'find_matches', 'find_captions', 'embed_folder']
+           'part_key', 'save_embeddings', 'read_embeddings', 'match_filenames', 'find_matches', 'find_captions',
+           'embed_folder']
 
 # %% ../nbs/10_find_matches.ipynb #792ab2fe
 def get_image_embeddings(valid_df:pd.DataFrame, model, image_dir, device=None, batch_size:int=64):
@@ -101,24 +103,31 @@ class ImageIndex:
 def build(cls:ImageIndex, model:CLIPModel, images, batch_size:int=64, device=None, progress:bool=True,
           work_dir=None, part_size:int=4096):
     "Embed `images` (a folder or a list of paths) with `model`; finished parts are kept in `work_dir`, if given, to resume."
-    from safetensors.torch import load_file
     paths, fingerprint, parts = list_images(images), model_fingerprint(model), []
     for start in range(0, len(paths), part_size):
         chunk = paths[start:start + part_size]
-        key = hashlib.sha256('\n'.join(map(str, chunk)).encode()).hexdigest()[:12]
-        part = Path(work_dir)/f'{fingerprint}-{start:09d}-{key}.safetensors' if work_dir else None
-        if part is not None and part.exists(): parts.append(load_file(part)['embeddings']); continue
-        parts.append(embed_images(model, chunk, batch_size, device, progress))
-        if part is not None: save_embeddings(part, parts[-1])
+        part = Path(work_dir)/f'{fingerprint}-{start:09d}-{part_key(chunk)}.safetensors' if work_dir else None
+        saved = read_cache(part, partial(read_embeddings, n=len(chunk))) if part is not None else None
+        parts.append(saved if saved is not None else embed_images(model, chunk, batch_size, device, progress))
+        if part is not None and saved is None: save_embeddings(part, parts[-1])
     E = torch.cat(parts)
     readable = E.norm(dim=1) > 0  # `embed_images` zeroes, and warns about, images it cannot read
     return cls([p for p, ok in zip(paths, readable.tolist()) if ok], E[readable], cfg_to_dict(model.cfg), fingerprint)
+
+def part_key(paths) -> str: return hash_files(hashlib.sha256(), map(str, paths)).hexdigest()[:12]  # a replaced image is a new part
 
 def save_embeddings(path, embeddings, metadata:dict|None=None) -> Path:
     "Write `embeddings` to the safetensors file `path` atomically, with string `metadata`."
     from safetensors.torch import save_file
     with atomic_write(path) as tmp: save_file({'embeddings': embeddings.contiguous()}, str(tmp), metadata=metadata)
     return Path(path)
+
+def read_embeddings(path, n:int) -> torch.Tensor:
+    "The `n` embeddings `save_embeddings` wrote to `path`; a ValueError when it holds another number."
+    from safetensors.torch import load_file
+    E = load_file(path)['embeddings']
+    if len(E) != n: raise ValueError(f"it holds {len(E)} embeddings, not {n}")
+    return E
 
 # %% ../nbs/10_find_matches.ipynb #14b872e0
 @patch

@@ -13,7 +13,7 @@ import torch
 from torch import nn
 from torch.utils.data import DataLoader
 
-from .config import CFG, atomic_write, autocast_dtype, cfg_diff, cfg_to_dict, get_device, save_cfg, set_seed
+from .config import CFG, atomic_write, autocast_dtype, cfg_diff, cfg_to_dict, get_device, read_cache, save_cfg, set_seed
 from .data import CLIPDataset, PixelCache, hash_files, load_splits, load_tokenizer, make_loader, name_some, tokenize
 from .encoders import freeze_layers, freeze_stages, is_trainable, set_trainable
 from .synthetic import synthetic_data
@@ -176,11 +176,18 @@ class FeatureCache:
         model.eval()
         self.stage, self.index = stage, {n: i for i, n in enumerate(names)}
         path = Path(cache_dir)/f'stage{stage}-{feature_key(model, names, image_dir, stage)}.pt' if cache_dir else None
-        if path is not None and path.exists(): saved = torch.load(path, weights_only=True)
-        else: saved = self.compute(model, names, image_dir, batch_size, device or model_device(model), progress)
+        saved = read_cache(path, partial(self.read, n=len(names))) if path is not None else None
+        if saved is None:
+            saved = self.compute(model, names, image_dir, batch_size, device or model_device(model), progress)
+            if path is not None:
+                with atomic_write(path) as tmp: torch.save(saved, tmp)
         self.features, self.unreadable = saved['features'], set(saved['unreadable'])
-        if path is not None and not path.exists():
-            with atomic_write(path) as tmp: torch.save(saved, tmp)
+
+    @staticmethod
+    def read(path, n:int) -> dict:
+        saved = torch.load(path, weights_only=True)
+        if len(saved['features']) != n: raise ValueError(f"it holds features for {len(saved['features'])} images, not {n}")
+        return saved
 
     @torch.no_grad()
     def compute(self, model, names, image_dir, batch_size, device, progress) -> dict:
