@@ -1,5 +1,6 @@
 "Run the notebooks `nbdev_test` runs in a real IPython kernel, top to bottom, as Run All in Jupyter or Colab would."
-import copy, sys, time
+import copy, os, sys, time
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 import nbformat
 from fastcore.script import call_parse, store_true
@@ -36,21 +37,36 @@ def run_one(path:Path, flags, timeout:int, save:bool=False) -> tuple:
         nbformat.write(full, path)
     return secs, n_skipped
 
+def heaviest_first(files) -> list:
+    "`files`, those with the most code first: with several kernels, a long notebook started last would run alone at the end."
+    def code_size(f): return sum(len(c.source) for c in nbformat.read(f, as_version=4).cells if c.cell_type == 'code')
+    return sorted(files, key=code_size, reverse=True)
+
+def run_in_worker(args) -> tuple:
+    "`run_one` in a pool worker, whose kernels compute with `threads` threads: (name, seconds, skipped, error or None)."
+    f, flags, timeout, save, threads = args
+    os.environ['OMP_NUM_THREADS'] = os.environ['MKL_NUM_THREADS'] = str(threads)  # the kernel inherits them
+    try: return (Path(f).name, *run_one(Path(f).resolve(), flags, timeout, save), None)
+    except Exception as e: return Path(f).name, 0.0, 0, str(e)
+
 @call_parse
 def main(path:str=None,  # A notebook, or a folder of notebooks (default: nbs_path)
          flags:str='',  # Space-separated flags whose cells run too, as with `nbdev_test --flags`
          save:store_true=False,  # Write the outputs into the notebooks (then run nbdev_clean)
+         workers:int=1,  # Kernels at a time; each computes with cores/workers threads, as `nbdev_test`'s workers do
          timeout:int=1800):  # Seconds one cell may run
     "Execute every notebook `nbdev_test` would, skipping the cells its `tst_flags` mark; exit 1 if any fails."
     cfg = get_config()
     flags = set(cfg.tst_flags.split()) - set(flags.split())
     files = [Path(path)] if path and path.endswith('.ipynb') else sorted(nbglob(path, as_path=True))
-    failed = []
-    for f in files:
-        try:
-            secs, n_skipped = run_one(Path(f).resolve(), flags, timeout, save)
-            print(f'{secs:7.1f} s  {Path(f).name}' + (f'  ({n_skipped} cells skipped, as nbdev_test skips them)' if n_skipped else ''), flush=True)
-        except Exception as e:
-            print(f'FAILED     {Path(f).name}\n{e}', flush=True); failed.append(Path(f).name)
-    print(f'kernel: {len(files) - len(failed)} passed, {len(failed)} failed')
+    threads = max(1, (os.cpu_count() or 1) // workers)
+    jobs = [(f, flags, timeout, save, threads) for f in heaviest_first(files)]
+    failed, start = [], time.perf_counter()
+    with ProcessPoolExecutor(workers) as pool:
+        for done in as_completed([pool.submit(run_in_worker, j) for j in jobs]):
+            name, secs, n_skipped, error = done.result()
+            if error: print(f'FAILED     {name}\n{error}', flush=True); failed.append(name); continue
+            print(f'{secs:7.1f} s  {name}' + (f'  ({n_skipped} cells skipped, as nbdev_test skips them)' if n_skipped else ''), flush=True)
+    print(f'kernel: {len(files) - len(failed)} passed, {len(failed)} failed, in {time.perf_counter() - start:.0f} s '
+          f'({workers} kernel{"s" if workers > 1 else ""} at a time, {threads} thread{"s" if threads > 1 else ""} each)')
     if failed: sys.exit(1)

@@ -4,7 +4,8 @@
 
 # %% ../nbs/12_demo.ipynb #da967e1f
 from __future__ import annotations
-import atexit, functools, hashlib, os, re, shutil, signal, tempfile, warnings
+import atexit, functools, hashlib, os, re, shutil, signal, tempfile, threading, time, warnings
+from concurrent.futures import Future
 from pathlib import Path
 
 import pandas as pd
@@ -19,11 +20,11 @@ from .inference import ImageIndex, list_images, save_embeddings, top_k
 from .zeroshot import FLICKR8K_WORDS, PROMPT_TEMPLATES, check_labels, zero_shot_classifier, zero_shot_probs
 
 # %% auto #0
-__all__ = ['MAX_UPLOADS', 'DEMO_INSTALL', 'SYNTHETIC_LABELS', 'SYNTHETIC_PROMPTS', 'FILE_ROUTE', 'SYSTEM_FONTS', 'SYSTEM_MONO',
-           'upload_dir', 'prune_uploads', 'import_gradio', 'index_file', 'folder_signature', 'served_images',
-           'open_index', 'dataset_captions', 'caption_embeddings', 'search_images', 'embed_image', 'default_labels',
-           'LabelClassifiers', 'classify_image', 'shown_errors', 'image_path', 'make_demo', 'FileGuard', 'serve',
-           'stop_serving', 'checkpoint_demo']
+__all__ = ['MAX_UPLOADS', 'DEMO_INSTALL', 'SYNTHETIC_LABELS', 'SYNTHETIC_PROMPTS', 'LOADING', 'FILE_ROUTE', 'SYSTEM_FONTS',
+           'SYSTEM_MONO', 'upload_dir', 'prune_uploads', 'import_gradio', 'index_file', 'folder_signature',
+           'served_images', 'open_index', 'dataset_captions', 'caption_embeddings', 'in_background', 'search_images',
+           'embed_image', 'default_labels', 'LabelClassifiers', 'classify_image', 'shown_errors', 'image_path',
+           'make_demo', 'FileGuard', 'serve', 'stop_serving', 'checkpoint_demo']
 
 # %% ../nbs/12_demo.ipynb #971cc3d7
 def upload_dir() -> Path:
@@ -116,6 +117,15 @@ def caption_embeddings(model, captions, path=None) -> torch.Tensor:
     if path is not None: save_embeddings(path, E, dict(key=key))
     return E
 
+def in_background(fn, *args) -> Future:
+    "A `Future` of `fn(*args)`, run in a daemon thread (one that does not keep the app alive when it stops)."
+    job = Future()
+    def work():
+        try: job.set_result(fn(*args))
+        except BaseException as e: job.set_exception(e)
+    threading.Thread(target=work, daemon=True, name=getattr(fn, '__name__', 'background')).start()
+    return job
+
 # %% ../nbs/12_demo.ipynb #61cf1e13
 def search_images(model, index:ImageIndex, query:str, k:int=9) -> list:
     "The `k` images of `index` that best match `query`, as (path, score) pairs, best first."
@@ -150,13 +160,19 @@ class LabelClassifiers:
         return names, self.made[names]
 
 # %% ../nbs/12_demo.ipynb #290885c8
+LOADING = '…'  # the score shown while the captions are still being embedded
+
 def classify_image(model, image, labels, classifiers:LabelClassifiers, captions=None, caption_embeddings=None, n:int=5) -> tuple:
-    "Zero-shot probabilities of the image file `image` as {label: p}, and its `n` best `captions` as (caption, score) pairs."
+    """Zero-shot probabilities of the image file `image` as {label: p}, and its `n` best `captions` as (caption, score) pairs.
+    `caption_embeddings` may be a `Future` (`in_background`): until it is done, the captions are one row that says so."""
     if not image: raise ValueError("No image: upload one, or click one of the matches.")
     names, C = classifiers(labels)
     E = embed_image(model, image)
     probs = dict(zip(names, zero_shot_probs(model, E, C)[0].tolist()))
     if captions is None: return probs, []
+    if isinstance(caption_embeddings, Future):
+        if not caption_embeddings.done(): return probs, [(f"embedding the {len(captions):,} captions of the model's data: classify again in a moment", LOADING)]
+        caption_embeddings = caption_embeddings.result()
     scores, idx = top_k(E, caption_embeddings, n, normalized=True)
     return probs, [(captions[i], s) for s, i in zip(scores[0].tolist(), idx[0].tolist())]
 
@@ -192,7 +208,7 @@ def make_demo(model, index:ImageIndex, labels:str|None=None, templates=None, cap
     def classify(image, labels):
         prune_uploads()
         probs, found = classify_image(model, image_path(image), labels, classifiers, captions, caption_embeddings)
-        return probs, [[f'{s:.3f}', c] for c, s in found]
+        return probs, [[s if s == LOADING else f'{s:.3f}', c] for c, s in found]
     def pick(shown, labels, evt):
         path = shown[evt.index]  # from the server's own list of matches: no path the page sends is opened
         return path, *classify(path, labels)
@@ -276,13 +292,20 @@ def stop_serving(signum, frame): raise KeyboardInterrupt  # what `block_thread` 
 
 # %% ../nbs/12_demo.ipynb #b9f5711e
 def checkpoint_demo(model, checkpoint, images=None, index=None, labels=None, progress:bool=True):
-    "The app of `model`, loaded from `checkpoint`, over the folder `images` (default: its data's), its index kept at `index`."
+    "The app of `model`, loaded from `checkpoint`, over the folder `images` (default: its data's), its index kept at `index`; the captions come later."
     images = Path(images or find_image_dir(model.cfg.data or synthetic_data()))
     found = open_index(model, images, index or index_file(checkpoint, images), progress)
     captions = dataset_captions(model.cfg)
     kept = Path(checkpoint).parent/f'captions-{Path(checkpoint).stem}.safetensors'
     if progress and captions:
-        print(f"the {len(captions):,} captions of {model.cfg.data or 'the synthetic data'}, embedded once, are kept in {kept}")
-    E = None if captions is None else caption_embeddings(model, captions, kept)
+        print(f"the {len(captions):,} captions of {model.cfg.data or 'the synthetic data'} are embedded in the background, once, "
+              f"and kept in {kept}")
+    def embed():
+        start = time.perf_counter(); E = caption_embeddings(model, captions, kept)
+        if progress: print(f"the captions are ready, {time.perf_counter() - start:.1f} s after the app started", flush=True)
+        return E
+    E = None if captions is None else in_background(embed)  # the app answers meanwhile
     if labels is not None and not isinstance(labels, str): labels = ', '.join(labels)
-    return make_demo(model, found, labels, captions=captions, caption_embeddings=E, image_dir=images)
+    app = make_demo(model, found, labels, captions=captions, caption_embeddings=E, image_dir=images)
+    app.captions_job = E  # a Future, or None when the data's captions are gone
+    return app

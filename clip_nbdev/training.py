@@ -4,7 +4,7 @@
 
 # %% ../nbs/09_training.ipynb #4db503e9
 from __future__ import annotations
-import contextlib, hashlib, math, shutil, time, warnings
+import contextlib, hashlib, json, math, shutil, time, warnings
 from functools import partial
 from pathlib import Path
 
@@ -13,7 +13,7 @@ import torch
 from torch import nn
 from torch.utils.data import DataLoader
 
-from .config import CFG, atomic_write, autocast_dtype, cfg_diff, cfg_to_dict, get_device, read_cache, save_cfg, set_seed
+from .config import CFG, atomic_write, autocast_dtype, cfg_diff, cfg_to_dict, default_cache, get_device, read_cache, save_cfg, set_seed
 from .data import CLIPDataset, PixelCache, hash_files, load_splits, load_tokenizer, make_loader, name_some, tokenize
 from .encoders import freeze_layers, freeze_stages, is_trainable, set_trainable
 from .synthetic import synthetic_data
@@ -28,7 +28,7 @@ __all__ = ['prepare', 'param_groups', 'make_optimizer', 'warmup_cosine', 'make_s
            'train_one_epoch', 'speed_up', 'make_scaler', 'batched_loss', 'evaluate', 'embed_split', 'frozen_stages',
            'cache_stage', 'FeatureCache', 'CachedDataset', 'CachedCollator', 'train_loader', 'feature_key', 'set_phase',
            'make_caches', 'fit', 'check_same_cfg', 'resume_from', 'best_epoch', 'restore_best', 'resume_state',
-           'plot_history']
+           'run_dir', 'plot_history']
 
 # %% ../nbs/09_training.ipynb #db53e784
 def prepare(cfg:CFG, checkpoint=None):
@@ -363,6 +363,16 @@ def resume_state(state:dict, optimizer, scheduler, phase:str, scaler=None):
         if scaler is not None and state.get('scaler'): scaler.load_state_dict(state['scaler'])
     set_rng_state(state['rng'])
     print(f"resumed after epoch {state['epoch']}")
+
+# %% ../nbs/09_training.ipynb #c9258abc
+def run_dir(cfg:CFG) -> Path:
+    "A folder in the cache for the run `cfg` describes, named by its settings, its data's files and this library's code."
+    import clip_nbdev
+    h = hashlib.sha256(json.dumps(cfg_to_dict(cfg), sort_keys=True, default=str).encode())
+    data = Path(cfg.data or synthetic_data())
+    hash_files(h, sorted(str(p.relative_to(data)) for p in data.rglob('*') if p.is_file()), data)
+    for f in sorted(Path(clip_nbdev.__file__).parent.glob('*.py')): h.update(f.read_bytes())  # a fix anywhere retrains
+    return default_cache()/'runs'/h.hexdigest()[:16]
 
 # %% ../nbs/09_training.ipynb #a336022c
 def plot_history(history:list):
