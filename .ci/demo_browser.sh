@@ -57,7 +57,7 @@ print(f"  time to first answer: {first:.1f} s (server start {sys.argv[1]} s, pag
       f"{t['first_query_s']:.2f} s); per query {t['query_median_s'] * 1000:.0f} ms (median of {len(t['query_s'])}), "
       f"classification {t['classify_upload_s'] * 1000:.0f} ms (upload), {t['classify_click_s'] * 1000:.0f} ms (a match clicked)")
 print(f"  captions table: {'loading' if t['captions_loading_at_first_classify'] else 'filled'} at the first classification, "
-      f"filled {t['captions_wait_s']:.1f} s after it")
+      f"table shown {t['captions_wait_s']:.1f} s after it")
 EOF
 stop_server
 trap - EXIT
