@@ -4,7 +4,7 @@
 
 # %% ../nbs/10_find_matches.ipynb #0d218945
 from __future__ import annotations
-import hashlib, json, math
+import functools, hashlib, json, math, time
 from functools import partial
 from pathlib import Path
 
@@ -22,9 +22,9 @@ from .model import CLIPModel, embed_images, embed_texts
 from .checkpoint import load_model, model_fingerprint
 
 # %% auto #0
-__all__ = ['BF16_SCORE_ERROR', 'get_image_embeddings', 'top_k', 'bf16_is_fast', 'screened_top_k', 'list_images', 'ImageIndex',
-           'part_key', 'save_embeddings', 'read_embeddings', 'match_filenames', 'find_matches', 'find_captions',
-           'embed_folder']
+__all__ = ['SCREEN_ERROR', 'get_image_embeddings', 'top_k', 'screen_scores', 'screen_dtype', 'screened_top_k', 'list_images',
+           'ImageIndex', 'part_key', 'save_embeddings', 'read_embeddings', 'match_filenames', 'find_matches',
+           'find_captions', 'embed_folder']
 
 # %% ../nbs/10_find_matches.ipynb #792ab2fe
 def get_image_embeddings(valid_df:pd.DataFrame, model, image_dir, device=None, batch_size:int=64):
@@ -48,31 +48,47 @@ def top_k(queries, embeddings, k:int=9, chunk:int=65536, normalized:bool=False):
     return best, torch.cat(idx, 1).gather(1, order)
 
 # %% ../nbs/10_find_matches.ipynb #34fd7c0a
-BF16_SCORE_ERROR = 2**-6  # bf16 keeps 8 significant bits: rounding query, embedding and score moves it < 3 * 2**-8
+# how far rounding a unit-vector query, embedding and score moves a score: < 3 * 2**-8 for bf16, < 2**-9 for fp16
+SCREEN_ERROR = {torch.bfloat16: 2**-6, torch.float16: 2**-8}
 
-def bf16_is_fast(device) -> bool:
-    "Whether bf16 matrix products beat fp32 ones on `device`: a CPU with AMX."
-    device = torch.device(device)
-    return device.type == 'cpu' and autocast_dtype('auto', device) == torch.bfloat16
+def screen_scores(q, part):
+    "Scores (Q, chunk) of `q` against `part`: for one query F.linear, which takes BLAS's matrix-vector path, else a matrix product."
+    return F.linear(q, part) if len(q) == 1 else q @ part.T
+
+@functools.cache
+def screen_dtype(device_type:str, many:bool) -> torch.dtype|None:
+    "The 16-bit copy that scores stored embeddings fastest here, for one query or `many`, if it beats fp32 by a third: timed once."
+    if device_type != 'cpu': return None  # a GPU's fp32 pass runs at memory speed, and its memory is dearer
+    E = F.normalize(torch.randn(1 << (15 if many else 17), 256, generator=torch.Generator().manual_seed(0)), dim=-1)  # past the caches
+    q = E[:64 if many else 1].clone()
+    def seconds(dtype):
+        e, x = E.to(dtype), q.to(dtype)
+        screen_scores(x, e)  # the first call may pick or load a kernel
+        start = time.perf_counter()
+        for _ in range(3): screen_scores(x, e)
+        return time.perf_counter() - start
+    fp32, times = seconds(torch.float32), {d: seconds(d) for d in SCREEN_ERROR}
+    best = min(times, key=times.get)
+    return best if times[best] * 1.33 < fp32 else None
 
 # %% ../nbs/10_find_matches.ipynb #7e7ac9d9
 def screened_top_k(queries, embeddings, screen, k:int=9, chunk:int|None=None, keep:int=16):
-    "Exact `top_k` of L2-normalised `embeddings` (N, d) for `queries` (Q, d): candidates from `screen`, their bf16 copy."
+    "Exact `top_k` of L2-normalised `embeddings` (N, d) for `queries` (Q, d): candidates from `screen`, their bf16 or fp16 copy."
     # about 16 chunks: then each chunk's last kept score lies well below the k-th best, and queries rarely fall back
     chunk = chunk or min(65536, max(1024, len(embeddings) // 16))
     q = F.normalize(queries.float(), dim=-1).to(embeddings.device)
-    k, qb, idx, floors = min(k, len(embeddings)), q.bfloat16(), [], []
+    k, qs, idx, floors = min(k, len(embeddings)), q.to(screen.dtype), [], []
     keep = max(keep, k)  # so that the candidates always hold k rows
     for start in range(0, len(embeddings), chunk):
         part = screen[start:start+chunk]
-        s, i = (qb @ part.T).topk(min(keep, len(part)), dim=1)
+        s, i = screen_scores(qs, part).topk(min(keep, len(part)), dim=1)
         idx.append(i + start)
-        # a row this chunk leaves out has a bf16 score no higher than its last kept one
+        # a row this chunk leaves out has a screened score no higher than its last kept one
         floors.append(s[:, -1].float() if len(part) > keep else torch.full((len(q),), -math.inf))
     idx = torch.cat(idx, 1)                                                         # (Q, candidates)
     best, order = torch.einsum('qd,qcd->qc', q, embeddings[idx]).topk(k, dim=1)     # exact scores
     idx = idx.gather(1, order)
-    unsure = (torch.stack(floors, 1) + BF16_SCORE_ERROR >= best[:, -1:]).any(1)
+    unsure = (torch.stack(floors, 1) + SCREEN_ERROR[screen.dtype] >= best[:, -1:]).any(1)
     for j in unsure.nonzero().flatten().tolist():  # a chunk may hide a better row: search this query in fp32
         s, i = top_k(q[j:j+1], embeddings, k, chunk, normalized=True)
         best[j], idx[j] = s[0], i[0]
@@ -165,11 +181,11 @@ def check_model(self:ImageIndex, model:CLIPModel, weights:bool=False):
 def search(self:ImageIndex, queries, k:int=9, backend:str='torch'):
     "Scores and indices (Q, k) of the `k` images nearest each of the query embeddings (Q, d)."
     if backend == 'torch':
-        if len(queries) < 8 or len(self) < 100_000 or not bf16_is_fast(self.embeddings.device):
-            return top_k(queries, self.embeddings, k, normalized=True)
-        # enough work to pay for a bf16 copy, made once: half the embeddings' memory again
-        if getattr(self, '_bf16', None) is None: self._bf16 = self.embeddings.bfloat16()
-        return screened_top_k(queries, self.embeddings, self._bf16, k)
+        dtype = screen_dtype(self.embeddings.device.type, len(queries) > 1) if len(self) >= 100_000 else None
+        if dtype is None: return top_k(queries, self.embeddings, k, normalized=True)
+        screens = self.__dict__.setdefault('_screens', {})  # made once each: half the embeddings' memory again
+        if dtype not in screens: screens[dtype] = self.embeddings.to(dtype)
+        return screened_top_k(queries, self.embeddings, screens[dtype], k)
     if backend != 'faiss': raise ValueError(f"backend must be 'torch' or 'faiss', not {backend!r}.")
     try: import faiss
     except ImportError: raise ImportError("backend='faiss' needs FAISS: pip install faiss-cpu (or faiss-gpu).") from None
