@@ -334,7 +334,7 @@ class PixelCache:
         done = self.path.with_suffix('.json')  # written last: the cache is complete once it exists
         shape = (len(self.names), size, size, 3)
         self.errors = read_cache(done, lambda p: self.read_errors(p, shape))  # name -> why it could not be read
-        if self.errors is None: self.build(image_dir, size, num_workers, progress, done); self.errors = json.loads(done.read_text())
+        if self.errors is None: self.errors = self.build(image_dir, size, num_workers, progress, done)
 
     def read_errors(self, done, shape) -> dict:
         "The reasons saved in `done`, once the pixel file beside it is whole; a ValueError when either is not what was written."
@@ -347,7 +347,7 @@ class PixelCache:
 # %% ../nbs/02_data.ipynb #ee63eb3d
 @patch
 def build(self:PixelCache, image_dir, size, num_workers, progress, done):
-    "Decode, resize and write every image, then the reasons any could not be read; each file appears whole or not at all."
+    "Decode, resize and write every image, then the reasons any could not be read (returned); each file appears whole or not at all."
     import albumentations as A
     from tqdm.auto import tqdm
     ds = ImageDataset([Path(image_dir)/n for n in self.names], A.Resize(size, size), decode_size=size)
@@ -364,6 +364,7 @@ def build(self:PixelCache, image_dir, size, num_workers, progress, done):
                              " the pixel cache holds black images for them (`PixelCache.errors` says why). "
                              f"The first: {next(iter(errors.values()))}")
     with atomic_write(done) as tmp: tmp.write_text(json.dumps(errors))
+    return errors
 
 # %% ../nbs/02_data.ipynb #d116218d
 @patch(as_prop=True)
