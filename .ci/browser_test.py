@@ -1,7 +1,8 @@
 """The demo app (`clip-nbdev demo`, nbs/12_demo.ipynb) in a real browser: headless Chromium, driven by Playwright.
 
 Given the URL of a running demo, it loads the page, searches (waiting until the matches' images have loaded), classifies
-an uploaded image and a clicked match, checks the message of an empty query, and saves screenshots. It fails on any
+an uploaded image and a clicked match, asks for the images similar to that match (which must not be among them),
+checks the message of an empty query, and saves screenshots. It fails on any
 request to a host other than the app's (such requests are also blocked, so the test holds offline and online alike), on
 an error in the browser's console or page, and on a failed request to the app. Timings go to stdout and OUT/browser.json.
 
@@ -109,6 +110,21 @@ def classify(page, labels:list, start, timeout_ms:int) -> float:
     return timed(lambda: (start(), page.wait_for_function(LABELS_SHOWN, arg=labels, timeout=timeout_ms)))
 
 
+NOT_AMONG_MATCHES = """() => {
+    const name = s => decodeURIComponent(s).split('/').pop();
+    const shown = name(document.querySelector('#image img').src);
+    return [...document.querySelectorAll('#gallery img')].every(i => name(i.src) !== shown);
+}"""
+
+
+def similar(page, k:int, timeout_ms:int) -> float:
+    "Click 'Similar images' and wait until `k` new images have loaded; fail if the image on the right is among them."
+    before = page.evaluate(GALLERY_SRCS)
+    secs = timed(lambda: (page.click('#similar'), page.wait_for_function(IMAGES_LOADED, arg=[k, before], timeout=timeout_ms)))
+    if not page.evaluate(NOT_AMONG_MATCHES): raise AssertionError('the clicked image is among its own similar images')
+    return secs
+
+
 FIRST_ROW = "() => { const tr = document.querySelector('#captions tbody tr'); return tr ? tr.innerText : null; }"
 LOADING = '…'  # the score the app shows while it still embeds the captions (clip_nbdev.demo.LOADING)
 
@@ -157,6 +173,8 @@ def main():
         step('clicked image shown', lambda: page.wait_for_function(IMAGE_SHOWN, timeout=ms))
         t['captions_loading_at_first_classify'], t['captions_wait_s'] = step('captions', lambda: captions_shown(page, ms))
         screenshot(page, out/'classify.png')
+        t['similar_s'] = step('similar images of the clicked match', lambda: similar(page, a.k, ms))
+        screenshot(page, out/'similar.png')
         if a.docs: screenshot(page, a.docs, full_page=False)
         page.fill('#query textarea', ' ')  # a mistake: its message, in words, must show
         step('error message', lambda: (page.press('#query textarea', 'Enter'),
@@ -168,7 +186,7 @@ def main():
     print(json.dumps({k: round(v, 3) if isinstance(v, float) else [round(x, 3) for x in v] if isinstance(v, list) else v for k, v in t.items()}))
     problems = watch.problems()
     if problems: sys.exit('FAIL: ' + '\n  '.join(['the page:'] + problems))
-    print(f"browser test: ok (search, classify an upload and a match, an error message); screenshots in {out}")
+    print(f"browser test: ok (search, classify an upload and a match, similar images, an error message); screenshots in {out}")
 
 
 if __name__ == '__main__': main()

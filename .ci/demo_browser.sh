@@ -55,10 +55,11 @@ t = json.load(open('runs/demo/browser.json'))
 first = float(sys.argv[1]) + t['page_load_s'] + t['first_query_s']
 print(f"  time to first answer: {first:.1f} s (server start {sys.argv[1]} s, page {t['page_load_s']:.2f} s, first query "
       f"{t['first_query_s']:.2f} s); per query {t['query_median_s'] * 1000:.0f} ms (median of {len(t['query_s'])}), "
-      f"classification {t['classify_upload_s'] * 1000:.0f} ms (upload), {t['classify_click_s'] * 1000:.0f} ms (a match clicked)")
+      f"classification {t['classify_upload_s'] * 1000:.0f} ms (upload), {t['classify_click_s'] * 1000:.0f} ms (a match clicked), "
+      f"similar images {t['similar_s'] * 1000:.0f} ms")
 print(f"  captions table: {'loading' if t['captions_loading_at_first_classify'] else 'filled'} at the first classification, "
       f"table shown {t['captions_wait_s']:.1f} s after it")
 EOF
 stop_server
 trap - EXIT
-part "demo stopped; screenshots: $OUT/search.png, $OUT/classify.png"
+part "demo stopped; screenshots: $OUT/search.png, $OUT/classify.png, $OUT/similar.png"

@@ -9,13 +9,14 @@ from pathlib import Path
 
 import torch
 
+import clip_nbdev
 from .config import atomic_write, get_device, get_preset, read_text, PRESETS
 from .metrics import format_metrics
 
 # %% auto #0
 __all__ = ['PICTURES', 'DEMO_CHECKPOINT', 'COMMANDS', 'USER_ERRORS', 'CLIParser', 'at_least', 'query_text', 'device_arg',
-           'output_file', 'picture_file', 'out_folder', 'add_device_arg', 'write_json', 'add_train_args',
-           'cfg_from_args', 'train', 'add_model_args', 'open_model', 'draw_matches', 'add_eval_args',
+           'output_file', 'picture_file', 'image_file', 'timm_name', 'out_folder', 'add_device_arg', 'write_json',
+           'add_train_args', 'cfg_from_args', 'train', 'add_model_args', 'open_model', 'draw_matches', 'add_eval_args',
            'evaluate_checkpoint', 'add_search_args', 'search', 'add_bench_args', 'bench', 'labels_arg',
            'read_templates', 'add_classify_args', 'classify', 'add_zeroshot_args', 'zeroshot', 'port_number',
            'add_demo_args', 'serve_demo', 'add_export_args', 'export', 'make_parser', 'main', 'error_line', 'run_cli']
@@ -70,6 +71,21 @@ def picture_file(s:str) -> str:
         raise argparse.ArgumentTypeError(f"{s} has no picture suffix: end it in one of {', '.join(PICTURES)}")
     return output_file(s)
 
+def image_file(s:str) -> str:
+    "An argparse type: an image file whose header can be read, and not too large to decode."
+    from clip_nbdev.data import image_header
+    if not Path(s).is_file(): raise argparse.ArgumentTypeError(f"no image at {s}")
+    try: image_header(s)
+    except (OSError, ValueError) as e: raise argparse.ArgumentTypeError(str(e)) from None
+    return s
+
+def timm_name(s:str) -> str:
+    "An argparse type: the name of an image model that timm can build."
+    import timm
+    if not timm.is_model(s):
+        raise argparse.ArgumentTypeError(f"timm has no model {s!r}: list some with python -c \"import timm; print(timm.list_models('*{s[:6]}*'))\"")
+    return s
+
 def out_folder(s:str) -> str:
     "An argparse type: a folder to write into, which is not a file."
     if Path(s).exists() and not Path(s).is_dir(): raise argparse.ArgumentTypeError(f"{s} is a file: name a folder")
@@ -87,6 +103,8 @@ def add_train_args(p:argparse.ArgumentParser):
     p.add_argument('--data', help='image-caption folder (default: the built-in synthetic data)')
     p.add_argument('--preset', default='tiny', choices=list(PRESETS), help='towers and settings (default: tiny)')
     p.add_argument('--epochs', type=at_least(1)); p.add_argument('--batch-size', type=at_least(1))
+    p.add_argument('--accum-steps', type=at_least(1), help='run each batch in N chunks, with the whole batch\'s gradient: less memory')
+    p.add_argument('--image-model', type=timm_name, help="image tower: any timm name (default: the preset's)")
     p.add_argument('--image-weights', help='local weights file for the image tower')
     p.add_argument('--text-model', help='text tower: a transformers name or a local folder')
     add_device_arg(p)
@@ -104,7 +122,7 @@ def add_train_args(p:argparse.ArgumentParser):
 # %% ../nbs/13_cli.ipynb #e89665ca
 def cfg_from_args(a) -> 'CFG':
     "The `CFG` of a `train` command line."
-    over = dict(data=a.data, epochs=a.epochs, batch_size=a.batch_size, image_weights=a.image_weights,
+    over = dict(data=a.data, epochs=a.epochs, batch_size=a.batch_size, accum_steps=a.accum_steps, image_encoder=a.image_model, image_weights=a.image_weights,
                 text_encoder=a.text_model, device=a.device, num_workers=a.num_workers, seed=a.seed,
                 feature_cache_dir=a.feature_cache, pixel_cache_dir=a.pixel_cache, precision=a.precision, compile=a.compile)
     return get_preset(a.preset, **{k: v for k, v in over.items() if v is not None})
@@ -138,12 +156,12 @@ def open_model(a):
     return load_model(a.checkpoint, device), device
 
 # %% ../nbs/13_cli.ipynb #7fdaf436
-def draw_matches(model, query:str, images=None, png='matches.png', device='auto', n:int=9, progress:bool=True):
-    "Save the grid of `query`'s matches in the folder `images` (default: the model's dev split) to `png`."
+def draw_matches(model, query:str|None, images=None, png='matches.png', device='auto', n:int=9, progress:bool=True, like=None):
+    "Save the grid of `query`'s matches, or of the images `like` an image file, in the folder `images` (default: the model's dev split) to `png`."
     import matplotlib; matplotlib.use('Agg')
     import matplotlib.pyplot as plt
     from clip_nbdev.data import load_splits
-    from clip_nbdev.inference import embed_folder, find_matches
+    from clip_nbdev.inference import embed_folder, find_matches, find_similar
     from clip_nbdev.model import embed_images
     from clip_nbdev.synthetic import synthetic_data
     device = get_device(device)
@@ -152,10 +170,11 @@ def draw_matches(model, query:str, images=None, png='matches.png', device='auto'
         paths = [image_dir/f for f in splits['dev'].image.unique()]
         E = embed_images(model, paths, device=device, progress=progress)
     else: paths, E = embed_folder(model, images, device=device, progress=progress)
-    files, scores = find_matches(model, E, query, paths, n, device=device)
+    if like is None: files, scores = find_matches(model, E, query, paths, n, device=device)
+    else: files, scores = find_similar(model, E, like, paths, n, device=device)
     with atomic_write(png) as tmp: plt.savefig(tmp, dpi=80, format=Path(png).suffix[1:])
     plt.close('all')
-    print(f"matches for {query!r} in {png}:", *[f'  {s:.3f}  {f}' for f, s in zip(files, scores)], sep='\n')
+    print(f"matches for {query!r} in {png}:" if like is None else f"images like {like} in {png}:", *[f'  {s:.3f}  {f}' for f, s in zip(files, scores)], sep='\n')
     return files, scores
 
 # %% ../nbs/13_cli.ipynb #dbda4192
@@ -182,12 +201,14 @@ def evaluate_checkpoint(a):
 # %% ../nbs/13_cli.ipynb #c93de9bb
 def add_search_args(p:argparse.ArgumentParser):
     add_model_args(p)
-    p.add_argument('--query', required=True, type=query_text, help='what to look for, in words')
+    what = p.add_mutually_exclusive_group(required=True)
+    what.add_argument('--query', type=query_text, help='what to look for, in words')
+    what.add_argument('--image', type=image_file, help='an image to find more like: anywhere; when in IMAGES, not among its own matches')
     p.add_argument('--images', required=True, help='folder of images to search')
     p.add_argument('--n', type=at_least(1), default=9, help='matches to show (default: 9)')
     p.add_argument('--out', default='matches.png', type=picture_file, help='where to draw the matches (default: matches.png)')
 
-def search(a): return draw_matches(open_model(a)[0], a.query, a.images, a.out, a.device, a.n, not a.quiet)
+def search(a): return draw_matches(open_model(a)[0], a.query, a.images, a.out, a.device, a.n, not a.quiet, like=a.image)
 
 # %% ../nbs/13_cli.ipynb #7a038276
 def add_bench_args(p:argparse.ArgumentParser):
@@ -297,14 +318,13 @@ def add_demo_args(p:argparse.ArgumentParser):
 
 def serve_demo(a):
     "Serve the search and classification app of a checkpoint, until interrupted."
-    from clip_nbdev.demo import checkpoint_demo, import_gradio, serve
+    from clip_nbdev.demo import import_gradio, launch_demo
     import_gradio()  # without Gradio, say so before the slow steps
     if not Path(a.checkpoint).exists():
         raise FileNotFoundError(f"No checkpoint at {a.checkpoint}: train one with `clip-nbdev train`, "
                                 "or name one with --checkpoint.")
-    model, _ = open_model(a)
-    app = checkpoint_demo(model, a.checkpoint, a.images, a.index, a.labels, progress=not a.quiet)
-    return serve(app, a.host, a.port, a.share)
+    return launch_demo(a.checkpoint, a.images, a.index, a.labels, a.host, a.port, a.share, block=True, device=a.device,
+                       progress=not a.quiet)
 
 # %% ../nbs/13_cli.ipynb #7489b593
 def add_export_args(p:argparse.ArgumentParser):
@@ -329,10 +349,11 @@ def make_parser() -> CLIParser:
     debug.add_argument('--debug', action='store_true', default=argparse.SUPPRESS, help='on an error, show the full traceback')
     p = CLIParser('clip-nbdev', description='Train and search with a small CLIP.')
     p.add_argument('--debug', action='store_true', help='on an error, show the full traceback')
+    p.add_argument('--version', action='version', version=f'%(prog)s {clip_nbdev.__version__}')
     sub = p.add_subparsers(dest='command', required=True, metavar='COMMAND')
     add_train_args(sub.add_parser('train', parents=[debug], help='train a CLIP model'))
     add_eval_args(sub.add_parser('eval', parents=[debug], help='retrieval metrics of a checkpoint'))
-    add_search_args(sub.add_parser('search', parents=[debug], help='find the images of a folder that best match a query'))
+    add_search_args(sub.add_parser('search', parents=[debug], help='find the images of a folder that best match a query or an image'))
     add_classify_args(sub.add_parser('classify', parents=[debug], help='label images zero-shot, from a list of labels'))
     add_zeroshot_args(sub.add_parser('zeroshot', parents=[debug], help='zero-shot accuracy on an ImageFolder'))
     add_bench_args(sub.add_parser('bench', parents=[debug],

@@ -69,6 +69,7 @@ class CFG:
     factor: float = 0.8
     warmup_pct: float = 0.05       # share of all steps spent warming up, for 'cosine'
     lr_base_batch: int = 0         # when set, every learning rate is scaled by batch_size / lr_base_batch
+    accum_steps: int = 1           # run each batch in this many chunks, with the whole batch's gradient (gradient caching)
     epochs: int = 4
     seed: int = 42
     device: str = 'auto'           # 'auto', 'cuda', 'mps' or 'cpu'
@@ -150,6 +151,7 @@ def same_setting(key:str, now, then) -> bool:
 
 def cfg_diff(now:dict, then:dict) -> dict:
     "The settings of `now` that differ in `then`, as {key: (now, then)}; cache places are not settings of a result."
+    then = {**cfg_to_dict(CFG()), **then}  # a setting newer than `then` has its default there
     return {k: (v, then.get(k)) for k, v in now.items() if k not in CACHE_PLACES and not same_setting(k, v, then.get(k))}
 
 # %% ../nbs/00_config.ipynb #ee561193

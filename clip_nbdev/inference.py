@@ -23,8 +23,8 @@ from .checkpoint import load_model, model_fingerprint
 
 # %% auto #0
 __all__ = ['SCREEN_ERROR', 'get_image_embeddings', 'top_k', 'screen_scores', 'screen_dtype', 'screened_top_k', 'list_images',
-           'ImageIndex', 'part_key', 'save_embeddings', 'read_embeddings', 'match_filenames', 'find_matches',
-           'find_captions', 'embed_folder']
+           'ImageIndex', 'part_key', 'save_embeddings', 'read_embeddings', 'match_filenames', 'rank_images',
+           'image_files', 'find_matches', 'find_similar', 'find_captions', 'embed_folder']
 
 # %% ../nbs/10_find_matches.ipynb #792ab2fe
 def get_image_embeddings(valid_df:pd.DataFrame, model, image_dir, device=None, batch_size:int=64):
@@ -206,23 +206,50 @@ def match_filenames(image_filenames, n_embeddings:int) -> list:
                      "pass one filename per embedding, in the same order.")
 
 # %% ../nbs/10_find_matches.ipynb #b5d78dfd
+def rank_images(model:CLIPModel, image_embeddings, q, image_filenames=None, n:int=9, image_dir=None, skip=None,
+                paths:bool=False) -> tuple:
+    """The `n` images nearest the query embedding `q` (1, d) as (filenames, scores, their paths if `paths`, else None): in an
+    `ImageIndex`, or in `image_embeddings` named by `image_filenames`. The file `skip`, when it is among them, is left out."""
+    if isinstance(image_embeddings, ImageIndex):
+        image_embeddings.check_model(model)
+        names, search = image_embeddings.paths, image_embeddings.search
+    else:
+        if image_filenames is None: raise ValueError("Pass `image_filenames`, one per embedding (or an `ImageIndex`).")
+        names, search = match_filenames(image_filenames, len(image_embeddings)), partial(top_k, embeddings=image_embeddings)
+    scores, idx = search(q, k=n + (skip is not None))  # one more, in case `skip` is among them
+    files, scores = [names[i] for i in idx[0].tolist()], scores[0].tolist()
+    found = image_files(model, files, image_dir) if paths or skip is not None else files
+    keep = [j for j, f in enumerate(found) if skip is None or Path(f).resolve() != Path(skip).resolve()][:n]
+    return [files[j] for j in keep], [scores[j] for j in keep], [found[j] for j in keep] if paths else None
+
+def image_files(model:CLIPModel, files, image_dir=None) -> list:
+    "The paths of `files`: in `image_dir`; when bare names, as in the tutorial, in the image folder of the model's own data."
+    if image_dir is None and files and not Path(files[0]).exists(): image_dir = find_image_dir(model.cfg.data or synthetic_data())
+    return [Path(image_dir)/f if image_dir else Path(f) for f in files]
+
+
+# %% ../nbs/10_find_matches.ipynb #92650eef
 def find_matches(model:CLIPModel, image_embeddings, query:str, image_filenames=None, n:int=9, image_dir=None,
                  show:bool=True, device=None):
     "The `n` images best matching `query` as (filenames, scores), drawn in a grid when `show`; or search an `ImageIndex`."
     q = embed_texts(model, [query], device=device)
-    if isinstance(image_embeddings, ImageIndex):
-        image_embeddings.check_model(model)
-        names, (scores, idx) = image_embeddings.paths, image_embeddings.search(q, n)
-    else:
-        if image_filenames is None: raise ValueError("Pass `image_filenames`, one per embedding (or an `ImageIndex`).")
-        names, (scores, idx) = match_filenames(image_filenames, len(image_embeddings)), top_k(q, image_embeddings, n)
-    files, scores = [names[i] for i in idx[0].tolist()], scores[0].tolist()
-    if show:
-        if image_dir is None and not Path(files[0]).exists():  # bare names, as in the tutorial: the model's own data
-            image_dir = find_image_dir(model.cfg.data or synthetic_data())
-        paths = [Path(image_dir)/f if image_dir else f for f in files]
-        show_images(paths, [f'{s:.2f}' for s in scores], title=query)
+    files, scores, paths = rank_images(model, image_embeddings, q, image_filenames, n, image_dir, paths=show)
+    if show: show_images(paths, [f'{s:.2f}' for s in scores], title=query)
     return files, scores
+
+
+# %% ../nbs/10_find_matches.ipynb #c0d79865
+def find_similar(model:CLIPModel, image_embeddings, image, image_filenames=None, n:int=9, image_dir=None,
+                 show:bool=True, device=None, include_self:bool=False):
+    "The `n` images most like `image` (a path, a PIL image or an RGB array) as (filenames, scores), drawn when `show`."
+    q = embed_images(model, [image], device=device, strict=True)
+    skip = Path(image) if isinstance(image, (str, Path)) and not include_self else None
+    files, scores, paths = rank_images(model, image_embeddings, q, image_filenames, n, image_dir, skip, paths=show)
+    if show:
+        name = Path(image).name if isinstance(image, (str, Path)) else 'the image'
+        show_images([image, *paths], ['query', *[f'{s:.2f}' for s in scores]], title=f'images like {name}')
+    return files, scores
+
 
 # %% ../nbs/10_find_matches.ipynb #24897355
 def find_captions(model:CLIPModel, image, captions, n:int=5, caption_embeddings=None, device=None):

@@ -25,10 +25,11 @@ from .metrics import format_metrics, retrieval_metrics
 
 # %% auto #0
 __all__ = ['prepare', 'param_groups', 'make_optimizer', 'warmup_cosine', 'make_scheduler', 'to_device', 'check_finite',
-           'train_one_epoch', 'speed_up', 'make_scaler', 'batched_loss', 'evaluate', 'embed_split', 'frozen_stages',
-           'cache_stage', 'FeatureCache', 'CachedDataset', 'CachedCollator', 'train_loader', 'feature_key', 'set_phase',
-           'make_caches', 'fit', 'check_same_cfg', 'resume_from', 'best_epoch', 'restore_best', 'resume_state',
-           'run_dir', 'plot_history']
+           'train_one_epoch', 'speed_up', 'make_scaler', 'split_batch', 'torch_rng', 'set_torch_rng',
+           'still_norm_stats', 'cached_step', 'batched_loss', 'evaluate', 'embed_split', 'frozen_stages', 'cache_stage',
+           'FeatureCache', 'CachedDataset', 'CachedCollator', 'train_loader', 'feature_key', 'set_phase', 'make_caches',
+           'fit', 'check_same_cfg', 'resume_from', 'best_epoch', 'restore_best', 'resume_state', 'run_dir',
+           'plot_history']
 
 # %% ../nbs/09_training.ipynb #db53e784
 def prepare(cfg:CFG, checkpoint=None):
@@ -105,9 +106,11 @@ def train_one_epoch(model:CLIPModel, loader:DataLoader, optimizer, scheduler=Non
         skipped += batch.pop('skipped', [])
         if len(batch['image_id']) == 0: continue
         b = to_device(batch, device, core.cfg.channels_last)
-        with model_autocast(core): loss = global_batch_loss(*model(b), b['image_id'], core.cfg.loss)
         optimizer.zero_grad(set_to_none=True)
-        scaler.scale(loss).backward()
+        if core.cfg.accum_steps > 1: loss = cached_step(model, b, core.cfg.loss, core.cfg.accum_steps, scaler)
+        else:
+            with model_autocast(core): loss = global_batch_loss(*model(b), b['image_id'], core.cfg.loss)
+            scaler.scale(loss).backward()
         scaler.step(optimizer)
         scaler.update()
         if scheduler is not None: scheduler.step()
@@ -133,6 +136,65 @@ def make_scaler(cfg:CFG, device) -> torch.amp.GradScaler:
     "The loss scaler fp16 training needs on `device` (a pass-through for bf16 and fp32)."
     device = torch.device(device)
     return torch.amp.GradScaler(device.type, enabled=autocast_dtype(cfg.precision, device) == torch.float16)
+
+# %% ../nbs/09_training.ipynb #566be153
+def split_batch(batch:dict, n:int) -> list:
+    "`batch` in up to `n` chunks of rows; values that are not one per row (such as a cache's stage) go to every chunk."
+    rows = len(batch['image_id'])
+    sizes = [len(c) for c in torch.arange(rows).tensor_split(min(n, rows))]
+    starts = [sum(sizes[:i]) for i in range(len(sizes))]
+    def cut(v):
+        if torch.is_tensor(v) and v.ndim and len(v) == rows: return v.split(sizes)
+        if isinstance(v, list) and len(v) == rows: return [v[s:s + k] for s, k in zip(starts, sizes)]
+        return [v] * len(sizes)
+    parts = {k: cut(v) for k, v in batch.items()}
+    return [{k: parts[k][i] for k in batch} for i in range(len(sizes))]
+
+def torch_rng(device) -> list:
+    "The random states that dropout on `device` draws from."
+    device = torch.device(device)
+    extra = {'cuda': lambda: torch.cuda.get_rng_state(device), 'mps': lambda: torch.mps.get_rng_state()}.get(device.type)
+    return [torch.get_rng_state()] + ([extra()] if extra else [])
+
+def set_torch_rng(states:list, device):
+    "Restore the states `torch_rng` returned."
+    device = torch.device(device)
+    torch.set_rng_state(states[0])
+    if device.type == 'cuda': torch.cuda.set_rng_state(states[1], device)
+    if device.type == 'mps': torch.mps.set_rng_state(states[1])
+
+@contextlib.contextmanager
+def still_norm_stats(model:nn.Module):
+    "Batch norms that normalise by their batch but leave their running statistics as they were."
+    norms = [m for m in model.modules() if isinstance(m, nn.modules.batchnorm._BatchNorm) and m.training and m.track_running_stats]
+    saved = [(m.momentum, m.num_batches_tracked.clone()) for m in norms]
+    for m in norms: m.momentum = 0.  # running = (1 - momentum) * running + momentum * batch
+    try: yield
+    finally:
+        for m, (momentum, tracked) in zip(norms, saved): m.momentum = momentum; m.num_batches_tracked.copy_(tracked)
+
+# %% ../nbs/09_training.ipynb #2a4e4a05
+def cached_step(model:CLIPModel, batch:dict, kind:str, chunks:int, scaler=None) -> torch.Tensor:
+    "Back-propagate the contrastive loss of the whole `batch` with the towers run on `chunks` chunks of it; the loss."
+    core, device = getattr(model, 'module', model), batch['image_id'].device
+    scaler = scaler or torch.amp.GradScaler(enabled=False)
+    parts, states, I, T = split_batch(batch, chunks), [], [], []
+    with torch.no_grad(), still_norm_stats(core):  # embeddings only: no activations kept
+        for p in parts:
+            states.append(torch_rng(device))
+            with model_autocast(core): i, t, _ = model(p)
+            I.append(i); T.append(t)
+    sizes = [len(i) for i in I]
+    I, T = torch.cat(I).requires_grad_(), torch.cat(T).requires_grad_()
+    with model_autocast(core): loss = global_batch_loss(I, T, core.scale, batch['image_id'], kind)
+    scaler.scale(loss).backward()  # the whole batch's gradient: into the scale, and onto every embedding
+    for k, (p, state, gi, gt) in enumerate(zip(parts, states, I.grad.split(sizes), T.grad.split(sizes))):
+        set_torch_rng(state, device)  # the first pass's dropout masks
+        sync = model.no_sync() if hasattr(model, 'no_sync') and k < len(parts) - 1 else contextlib.nullcontext()
+        with sync:  # several processes average their gradients once, after the last chunk
+            with model_autocast(core): i, t, _ = model(p)
+            torch.autograd.backward([i, t], [gi, gt])
+    return loss.detach()
 
 # %% ../nbs/09_training.ipynb #3e626519
 @torch.no_grad()
