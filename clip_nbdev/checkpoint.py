@@ -34,16 +34,22 @@ def model_fingerprint(model:CLIPModel) -> str:
 
 # %% ../nbs/06_checkpoint.ipynb #3d4da686
 def rng_state() -> dict:
-    "The state of Python's, NumPy's and torch's random number generators."
+    "The state of Python's, NumPy's and torch's random number generators, and of each CUDA GPU's when there are any."
     np_state = np.random.get_state()
-    return dict(python=list(random.getstate()[1]), numpy=torch.from_numpy(np_state[1].astype(np.int64)),
-                numpy_pos=int(np_state[2]), torch=torch.get_rng_state())
+    s = dict(python=list(random.getstate()[1]), numpy=torch.from_numpy(np_state[1].astype(np.int64)),
+             numpy_pos=int(np_state[2]), torch=torch.get_rng_state())
+    if torch.cuda.is_available(): s['cuda'] = torch.cuda.get_rng_state_all()
+    return s
 
 def set_rng_state(s:dict):
-    "Restore a state from `rng_state`."
+    "Restore a state from `rng_state`; the GPUs' states when this machine has as many GPUs as the one that saved them."
     random.setstate((3, tuple(s['python']), None))
     np.random.set_state(('MT19937', s['numpy'].numpy().astype(np.uint32), s['numpy_pos']))
     torch.set_rng_state(s['torch'])
+    if 'cuda' not in s or not torch.cuda.is_available(): return
+    if len(s['cuda']) == torch.cuda.device_count(): torch.cuda.set_rng_state_all(s['cuda'])
+    else: warnings.warn(f"The checkpoint holds the random state of {len(s['cuda'])} GPUs, and this machine has "
+                        f"{torch.cuda.device_count()}: dropout on the GPU will draw other masks than an unbroken run.")
 
 # %% ../nbs/06_checkpoint.ipynb #f8d15ada
 def save_checkpoint(path, model:CLIPModel, optimizer=None, scheduler=None, epoch:int=0, history=None, phase=None,

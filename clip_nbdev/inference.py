@@ -84,7 +84,7 @@ def screened_top_k(queries, embeddings, screen, k:int=9, chunk:int|None=None, ke
         s, i = screen_scores(qs, part).topk(min(keep, len(part)), dim=1)
         idx.append(i + start)
         # a row this chunk leaves out has a screened score no higher than its last kept one
-        floors.append(s[:, -1].float() if len(part) > keep else torch.full((len(q),), -math.inf))
+        floors.append(s[:, -1].float() if len(part) > keep else torch.full((len(q),), -math.inf, device=q.device))
     idx = torch.cat(idx, 1)                                                         # (Q, candidates)
     best, order = torch.einsum('qd,qcd->qc', q, embeddings[idx]).topk(k, dim=1)     # exact scores
     idx = idx.gather(1, order)
@@ -191,8 +191,8 @@ def search(self:ImageIndex, queries, k:int=9, backend:str='torch'):
     except ImportError: raise ImportError("backend='faiss' needs FAISS: pip install faiss-cpu (or faiss-gpu).") from None
     if getattr(self, '_faiss', None) is None:
         self._faiss = faiss.IndexFlatIP(self.embeddings.shape[1])
-        self._faiss.add(self.embeddings.numpy())
-    scores, idx = self._faiss.search(F.normalize(queries.float(), dim=-1).numpy(), min(k, len(self)))
+        self._faiss.add(self.embeddings.cpu().numpy())
+    scores, idx = self._faiss.search(F.normalize(queries.float(), dim=-1).cpu().numpy(), min(k, len(self)))
     return torch.from_numpy(scores), torch.from_numpy(idx)
 
 # %% ../nbs/10_find_matches.ipynb #775ea8c8

@@ -11,7 +11,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from .config import CFG, autocast_dtype
+from .config import CFG, autocast_dtype, loader_workers
 from .data import ImageDataset, as_rgb, get_transforms, name_some, reading_loader, tokenize
 from .encoders import ImageEncoder, TextEncoder, build_text_model, is_trainable
 from .head import ProjectionHead
@@ -120,7 +120,7 @@ def image_batches(model:CLIPModel, images, batch_size:int, device, progress:bool
     "Batches of `images` as `model` takes them, on `device`; the reasons any cannot be read go into `errors`."
     from tqdm.auto import tqdm
     dl = reading_loader(ImageDataset(images, model_transforms(model), model_decode_size(model)), batch_size,
-                        model.cfg.num_workers, pin_memory=torch.device(device).type == 'cuda')
+                        loader_workers(model.cfg.num_workers, device), pin_memory=torch.device(device).type == 'cuda')
     fmt = torch.channels_last if model.cfg.channels_last else torch.preserve_format
     for x, errs in tqdm(dl, desc, disable=not progress):
         if errors is not None: errors += errs

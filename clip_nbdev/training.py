@@ -4,7 +4,7 @@
 
 # %% ../nbs/09_training.ipynb #4db503e9
 from __future__ import annotations
-import contextlib, hashlib, json, math, shutil, time, warnings
+import contextlib, hashlib, json, math, os, shutil, time, warnings
 from functools import partial
 from pathlib import Path
 
@@ -13,7 +13,8 @@ import torch
 from torch import nn
 from torch.utils.data import DataLoader
 
-from .config import CFG, atomic_write, autocast_dtype, cfg_diff, cfg_to_dict, default_cache, get_device, read_cache, save_cfg, set_seed
+from .config import (CFG, atomic_write, autocast_dtype, cfg_diff, cfg_to_dict, default_cache, get_device, loader_workers,
+                               read_cache, save_cfg, set_seed)
 from .data import CLIPDataset, PixelCache, hash_files, load_splits, load_tokenizer, make_loader, name_some, tokenize
 from .encoders import freeze_layers, freeze_stages, is_trainable, set_trainable
 from .synthetic import synthetic_data
@@ -26,10 +27,10 @@ from .metrics import format_metrics, retrieval_metrics
 # %% auto #0
 __all__ = ['prepare', 'param_groups', 'make_optimizer', 'warmup_cosine', 'make_scheduler', 'to_device', 'check_finite',
            'train_one_epoch', 'speed_up', 'make_scaler', 'split_batch', 'torch_rng', 'set_torch_rng',
-           'still_norm_stats', 'cached_step', 'batched_loss', 'evaluate', 'embed_split', 'frozen_stages', 'cache_stage',
-           'FeatureCache', 'CachedDataset', 'CachedCollator', 'train_loader', 'feature_key', 'set_phase', 'make_caches',
-           'fit', 'check_same_cfg', 'resume_from', 'best_epoch', 'restore_best', 'resume_state', 'run_dir',
-           'plot_history']
+           'still_norm_stats', 'cached_step', 'no_native_stderr', 'peak_memory', 'batched_loss', 'evaluate',
+           'embed_split', 'frozen_stages', 'cache_stage', 'FeatureCache', 'CachedDataset', 'CachedCollator',
+           'train_loader', 'feature_key', 'set_phase', 'make_caches', 'fit', 'check_same_cfg', 'resume_from',
+           'best_epoch', 'restore_best', 'resume_state', 'run_dir', 'plot_history']
 
 # %% ../nbs/09_training.ipynb #db53e784
 def prepare(cfg:CFG, checkpoint=None):
@@ -79,10 +80,12 @@ def make_scheduler(optimizer, cfg:CFG, steps_per_epoch:int, epochs:int|None=None
 
 # %% ../nbs/09_training.ipynb #1f3e6180
 def to_device(batch:dict, device, channels_last:bool=False) -> dict:
-    "`batch` with every tensor moved to `device`, and images in channels-last layout if asked."
+    "`batch` with every tensor moved to `device`, images in channels-last layout if asked, and cached fp16 features made fp32 there."
     fmt = torch.channels_last if channels_last else torch.preserve_format
-    return {k: (v.to(device, non_blocking=True, memory_format=fmt if v.ndim == 4 else torch.preserve_format)
-                if torch.is_tensor(v) else v) for k, v in batch.items()}
+    def move(v):
+        v = v.to(device, non_blocking=True, memory_format=fmt if v.ndim == 4 else torch.preserve_format)
+        return v.float() if v.dtype == torch.float16 else v  # sent in half precision, computed as the model's precision says
+    return {k: move(v) if torch.is_tensor(v) else v for k, v in batch.items()}
 
 def check_finite(loss, step:int):
     "Raise if `loss` (or a sum of losses) is NaN or infinite."
@@ -125,11 +128,15 @@ def train_one_epoch(model:CLIPModel, loader:DataLoader, optimizer, scheduler=Non
 
 # %% ../nbs/09_training.ipynb #d3fc9dc5
 def speed_up(model:CLIPModel, cfg:CFG, device) -> CLIPModel:
-    "`model` on `device`, in channels-last layout and compiled if `cfg` says so; TF32 on if it says so."
-    torch.backends.cuda.matmul.allow_tf32 = cfg.tf32  # cuDNN's convolutions use TF32 by default already
+    "`model` on `device`, in channels-last layout and compiled if `cfg` says so; on a GPU, TF32 if it says so, and cuDNN's autotuner."
+    if torch.device(device).type == 'cuda':
+        # switched on, never off: the process may hold other models that want them
+        if cfg.tf32: torch.backends.cuda.matmul.allow_tf32 = True  # cuDNN's convolutions use TF32 by default already
+        torch.backends.cudnn.benchmark = True  # every batch has the same image shape: the fastest kernels are found once
     model.to(device)
     if cfg.channels_last: model.to(memory_format=torch.channels_last)
-    if cfg.compile: model.compile()  # in place: the state dict keeps its keys
+    # in place, so the state dict keeps its keys; one graph per caption length, which `tokenize` keeps to a few
+    if cfg.compile: model.compile(dynamic=False)
     return model
 
 def make_scaler(cfg:CFG, device) -> torch.amp.GradScaler:
@@ -195,6 +202,25 @@ def cached_step(model:CLIPModel, batch:dict, kind:str, chunks:int, scaler=None) 
             with model_autocast(core): i, t, _ = model(p)
             torch.autograd.backward([i, t], [gi, gt])
     return loss.detach()
+
+# %% ../nbs/09_training.ipynb #974ced31
+@contextlib.contextmanager
+def no_native_stderr():
+    "Send what C++ code writes to stderr to /dev/null: the profiler's own start and stop lines."
+    saved, null = os.dup(2), os.open(os.devnull, os.O_WRONLY)
+    os.dup2(null, 2)
+    try: yield
+    finally: os.dup2(saved, 2); os.close(saved); os.close(null)
+
+def peak_memory(step) -> float:
+    "The most MiB that `step()` held at once beyond what was allocated before it, from the profiler's allocation records."
+    from torch.profiler import profile, ProfilerActivity
+    with no_native_stderr(), profile(activities=[ProfilerActivity.CPU], profile_memory=True) as prof: step()
+    # each '[memory]' event is one allocation (bytes > 0) or free (< 0); the profiler's tables give no running peak
+    events = sorted((e for e in prof.profiler.kineto_results.events() if e.name() == '[memory]'), key=lambda e: e.start_ns())
+    held = peak = 0
+    for e in events: held += e.nbytes(); peak = max(peak, held)  # frees are negative
+    return peak / 2**20
 
 # %% ../nbs/09_training.ipynb #3e626519
 @torch.no_grad()
@@ -262,7 +288,7 @@ class FeatureCache:
         warn_unreadable(errors, 'their caption rows are left out')
         return dict(features=torch.cat(feats),  # outside autocast, which refuses fp16 tensors on the CPU
                     unreadable=[n for n, e in zip(names, errors) if e])
-    def __getitem__(self, name): return self.features[self.index[name]].float()
+    def __getitem__(self, name): return self.features[self.index[name]]  # in half precision: half the bytes to a GPU
 
     @torch.no_grad()
     def embed(self, model:CLIPModel, names, device=None, batch_size:int=256) -> torch.Tensor:
@@ -271,7 +297,7 @@ class FeatureCache:
         device = device or model_device(model)
         feats = torch.stack([self[n] for n in names])
         with model_autocast(model):
-            return torch.cat([model.project_image(model.image_encoder(feats[i:i+batch_size].to(device), self.stage)).float().cpu()
+            return torch.cat([model.project_image(model.image_encoder(feats[i:i+batch_size].to(device).float(), self.stage)).float().cpu()
                               for i in range(0, len(feats), batch_size)])
 
 # %% ../nbs/09_training.ipynb #9b46a219
@@ -301,11 +327,12 @@ class CachedCollator:
 def train_loader(model:CLIPModel, df, image_dir, device=None, progress:bool=True, cache:FeatureCache|None=None):
     "Training batches for `model` as it is frozen now, and the `FeatureCache` they use (`cache` when it fits, or None)."
     cfg, stage = model.cfg, cache_stage(model)
+    workers = loader_workers(cfg.num_workers, device or model_device(model))
     if not cfg.cache_features or stage == 0:
-        pixels = (PixelCache(df.image.unique(), image_dir, cfg.image_size, cfg.pixel_cache_dir, cfg.num_workers, progress)
+        pixels = (PixelCache(df.image.unique(), image_dir, cfg.image_size, cfg.pixel_cache_dir, workers, progress)
                   if cfg.pixel_cache_dir else None)
         ds = CLIPDataset(df, image_dir, model_transforms(model, train=cfg.augment), model_decode_size(model), pixels)
-        return make_loader(ds, model.tokenizer, cfg.batch_size, True, cfg.num_workers, cfg.max_length, cfg.epoch_mode,
+        return make_loader(ds, model.tokenizer, cfg.batch_size, True, workers, cfg.max_length, cfg.epoch_mode,
                            pad_to=cfg.pad_to), None
     if cache is None or cache.stage > stage:
         cache = FeatureCache(model, df.image.unique(), image_dir, stage, device=device, progress=progress,

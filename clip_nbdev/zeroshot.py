@@ -77,8 +77,8 @@ def image_inputs(model, images, device=None, progress:bool=False) -> tuple:
     "Paths (None for embeddings) and L2-normalised embeddings of `images`: files and folders, an `ImageIndex` or (N, d)."
     if isinstance(images, ImageIndex):
         images.check_model(model)
-        return images.paths, images.embeddings
-    if isinstance(images, torch.Tensor): return None, F.normalize(images.float(), dim=-1)
+        return images.paths, images.embeddings.cpu()
+    if isinstance(images, torch.Tensor): return None, F.normalize(images.float().cpu(), dim=-1)  # with the labels, on the CPU
     items = [images] if isinstance(images, (str, Path)) else list(images)
     paths = [p for x in items for p in (list_images(x) if Path(x).is_dir() else [Path(x)])]
     missing = [str(p) for p in paths if not p.is_file()]
@@ -144,7 +144,7 @@ def read_image_folder(folder) -> tuple:
 # %% ../nbs/11_zero_shot.ipynb #cd334a43
 def classification_metrics(logits, labels, k:int=5) -> dict:
     "Top-1, top-`k` and mean per-class accuracy, in percent, of `logits` (N, C) for the class indices `labels` (N,)."
-    labels = torch.as_tensor(labels)
+    labels = torch.as_tensor(labels, device=logits.device)
     top = logits.topk(min(k, logits.shape[1]), dim=1).indices
     hit = top[:, 0] == labels
     per_class = torch.stack([hit[labels == c].float().mean() for c in labels.unique()])
@@ -153,7 +153,9 @@ def classification_metrics(logits, labels, k:int=5) -> dict:
 
 def confusion_matrix(predicted, labels, n_classes:int) -> torch.Tensor:
     "(C, C) counts: row = true class, column = predicted class."
-    return torch.bincount(torch.as_tensor(labels) * n_classes + torch.as_tensor(predicted), minlength=n_classes ** 2).view(n_classes, n_classes)
+    predicted = torch.as_tensor(predicted)
+    labels = torch.as_tensor(labels, device=predicted.device)
+    return torch.bincount(labels * n_classes + predicted, minlength=n_classes ** 2).view(n_classes, n_classes)
 
 # %% ../nbs/11_zero_shot.ipynb #f1e3450a
 def fit_logistic(X, y, n_classes:int, weight_decay:float, steps:int=200) -> torch.Tensor:
