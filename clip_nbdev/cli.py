@@ -320,10 +320,7 @@ def add_demo_args(p:argparse.ArgumentParser):
 def serve_demo(a):
     "Serve the search and classification app of a checkpoint, until interrupted."
     from clip_nbdev.demo import import_gradio, launch_demo
-    import_gradio()  # without Gradio, say so before the slow steps
-    if not Path(a.checkpoint).exists():
-        raise FileNotFoundError(f"No checkpoint at {a.checkpoint}: train one with `clip-nbdev train`, "
-                                "or name one with --checkpoint.")
+    import_gradio()  # without Gradio, say so before the slow steps; `launch_demo` checks the checkpoint before loading it
     return launch_demo(a.checkpoint, a.images, a.index, a.labels, a.host, a.port, a.share, block=True, device=a.device,
                        progress=not a.quiet)
 
