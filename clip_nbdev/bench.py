@@ -4,7 +4,7 @@
 
 # %% ../nbs/16_benchmark.ipynb #7e4cc790
 from __future__ import annotations
-import contextlib, os, platform, statistics, tempfile, time
+import contextlib, os, platform, random, statistics, tempfile, time
 from dataclasses import replace
 from pathlib import Path
 
@@ -12,8 +12,9 @@ import cv2
 import numpy as np
 import torch
 
-from .config import CFG, FAST, get_device, get_preset, usable_cores
-from .data import PixelCache, load_splits
+from .config import CFG, FAST, autocast_dtype, get_device, get_preset, usable_cores
+from .data import PixelCache, load_splits, load_tokenizer, tokenize
+from .encoders import TextEncoder, build_text_model
 from .synthetic import cached_folder, make_synthetic
 from .model import embed_images, model_autocast
 from .loss import global_batch_loss
@@ -24,8 +25,8 @@ from .training import (make_optimizer, make_scaler, peak_memory, prepare, set_ph
 # %% auto #0
 __all__ = ['RANDOM_TOWERS', 'bench_data', 'photo_like', 'tutorial_config', 'fast_config', 'random_towers', 'training_setup',
            'sync', 'run_steps', 'train_speed', 'epoch_times', 'precision_speed', 'loader_speed', 'input_pipeline',
-           'embed_speed', 'median_ms', 'search_speed', 'device_name', 'says_what_fits', 'measure', 'run_bench',
-           'format_bench', 'device_peak', 'step_memory', 'fits_batch']
+           'embed_speed', 'median_ms', 'search_speed', 'text_group_speed', 'device_name', 'says_what_fits', 'measure',
+           'run_bench', 'format_bench', 'device_peak', 'step_memory', 'fits_batch']
 
 # %% ../nbs/16_benchmark.ipynb #b8a8117f
 def bench_data(n_images:int=512, size=(500, 375), seed:int=0, cache=None) -> Path:
@@ -180,6 +181,24 @@ def search_speed(n:int=1_000_000, dim:int=256, k:int=9, batch:int=64, device='cp
     return dict(pass_ms=median_ms(lambda: index.embeddings.sum(), device),
                 one_ms=median_ms(lambda: index.search(queries[:1], k), device),
                 batch_ms=median_ms(lambda: index.search(queries, k), device))  # the warm-up call makes any bf16 copy
+
+# %% ../nbs/16_benchmark.ipynb #1bfa2546
+def text_group_speed(cfg:CFG, captions, batch_size:int=256, group_size:int=64, repeats:int=3) -> dict:
+    "Milliseconds of a forward and backward pass of `cfg`'s text tower over `batch_size` `captions`: whole, then in length groups; whole over grouped."
+    device, captions = get_device(cfg.device), list(captions)
+    tok = load_tokenizer(cfg.text_encoder, captions, cfg.tokenizer_vocab)
+    enc = TextEncoder(build_text_model(cfg.text_encoder, cfg.text_pretrained, cfg.text_config, len(tok)), cfg.text_pooling).to(device)
+    batch = tokenize(tok, random.Random(0).sample(captions, min(batch_size, len(captions))), cfg.max_length).to(device)
+    dtype = autocast_dtype(cfg.precision, device)
+    def step():
+        with torch.autocast(device.type, dtype=dtype or torch.float32, enabled=dtype is not None):
+            enc(batch['input_ids'], batch['attention_mask']).float().sum().backward()
+    r = {}
+    for name, rows in (('whole', 0), ('grouped', group_size)):
+        enc.group_size = rows
+        r[f'{name}_ms'] = median_ms(step, device, repeats)
+    r['ratio'] = r['whole_ms'] / r['grouped_ms']
+    return r
 
 # %% ../nbs/16_benchmark.ipynb #b4289d47
 def device_name(device) -> str:

@@ -150,7 +150,8 @@ def model_card(model:CLIPModel, history=None, name:str='clip_nbdev model') -> st
     best = max(history, key=lambda h: h['rsum']) if history else None
     results = (f"Best epoch {best['epoch']} of {len(history)} (by dev rsum {best['rsum']:.1f}), on the run's dev split:\n\n"
                + metrics_table(best)) if best else "No training history was given: no metrics."
-    image = f"`{cfg.image_encoder}` (timm), {cfg.image_size}×{cfg.image_size} images, last {cfg.image_pool_stages} stage(s) pooled"
+    image = ' and '.join(f'`{t}`' for t in cfg.image_encoder.split('+'))
+    image = f"{image} (timm{', features side by side' if '+' in cfg.image_encoder else ''}), {cfg.image_size}×{cfg.image_size} images, last {cfg.image_pool_stages} stage(s) pooled"
     text = f"`{cfg.text_encoder or 'a BERT built from text_config'}` (transformers), {cfg.text_pooling} pooling"
     return f'''---
 library_name: clip_nbdev

@@ -80,10 +80,11 @@ def image_file(s:str) -> str:
     return s
 
 def timm_name(s:str) -> str:
-    "An argparse type: the name of an image model that timm can build."
+    "An argparse type: the name of an image model that timm can build, or several joined by '+'."
     import timm
-    if not timm.is_model(s):
-        raise argparse.ArgumentTypeError(f"timm has no model {s!r}: list some with python -c \"import timm; print(timm.list_models('*{s[:6]}*'))\"")
+    for name in s.split('+'):
+        if not timm.is_model(name): raise argparse.ArgumentTypeError(
+            f"timm has no model {name!r}: list some with python -c \"import timm; print(timm.list_models('*{name[:6]}*'))\"")
     return s
 
 def out_folder(s:str) -> str:
@@ -104,8 +105,8 @@ def add_train_args(p:argparse.ArgumentParser):
     p.add_argument('--preset', default='tiny', choices=list(PRESETS), help='towers and settings (default: tiny)')
     p.add_argument('--epochs', type=at_least(1)); p.add_argument('--batch-size', type=at_least(1))
     p.add_argument('--accum-steps', type=at_least(1), help='run each batch in N chunks, with the whole batch\'s gradient: less memory')
-    p.add_argument('--image-model', type=timm_name, help="image tower: any timm name (default: the preset's)")
-    p.add_argument('--image-weights', help='local weights file for the image tower')
+    p.add_argument('--image-model', type=timm_name, help="image tower: any timm name, or several joined by '+' (default: the preset's)")
+    p.add_argument('--image-weights', nargs='+', help='local weights file for the image tower; one per tower, in order, for several')
     p.add_argument('--text-model', help='text tower: a transformers name or a local folder')
     add_device_arg(p)
     p.add_argument('--num-workers', type=at_least(0))
@@ -122,10 +123,14 @@ def add_train_args(p:argparse.ArgumentParser):
 # %% ../nbs/13_cli.ipynb #e89665ca
 def cfg_from_args(a) -> 'CFG':
     "The `CFG` of a `train` command line."
+    from clip_nbdev.model import tower_weights
     over = dict(data=a.data, epochs=a.epochs, batch_size=a.batch_size, accum_steps=a.accum_steps, image_encoder=a.image_model, image_weights=a.image_weights,
                 text_encoder=a.text_model, device=a.device, num_workers=a.num_workers, seed=a.seed,
                 feature_cache_dir=a.feature_cache, pixel_cache_dir=a.pixel_cache, precision=a.precision, compile=a.compile)
-    return get_preset(a.preset, **{k: v for k, v in over.items() if v is not None})
+    if a.image_weights is not None and len(a.image_weights) == 1: over['image_weights'] = a.image_weights[0]
+    cfg = get_preset(a.preset, **{k: v for k, v in over.items() if v is not None})
+    tower_weights(cfg.image_weights, cfg.image_encoder.split('+'))  # as many files as towers, checked before any work
+    return cfg
 
 # %% ../nbs/13_cli.ipynb #3fe9ce74
 def train(a):
@@ -222,7 +227,7 @@ def add_bench_args(p:argparse.ArgumentParser):
     p.add_argument('--compile', action='store_true', help='torch.compile the fast configuration')
     p.add_argument('--batch-size', type=at_least(1), default=256, help="the fast configuration's batch (default: 256)")
     p.add_argument('--search-n', type=at_least(1), default=1_000_000, help='stored embeddings to search (default: 1,000,000)')
-    p.add_argument('--image-weights', help='local weights file for the image tower')
+    p.add_argument('--image-weights', nargs='+', help='local weights file for the image tower; one per tower, in order, for several')
     p.add_argument('--text-model', help='text tower: a transformers name or a local folder')
     p.add_argument('--pretrained', action='store_true', help='pretrained towers (default: random ones; the speed is the same)')
     p.add_argument('--precisions', action='store_true', help='also time the feature cache and an epoch in fp32 and in bf16')
@@ -231,7 +236,8 @@ def add_bench_args(p:argparse.ArgumentParser):
 def bench(a):
     "Run the benchmark, print its report, and write its results as JSON if asked."
     from clip_nbdev.bench import format_bench, run_bench
-    over = dict(image_weights=a.image_weights, text_encoder=a.text_model, image_size=a.image_size)
+    weights = a.image_weights[0] if a.image_weights and len(a.image_weights) == 1 else a.image_weights
+    over = dict(image_weights=weights, text_encoder=a.text_model, image_size=a.image_size)
     over = {k: v for k, v in over.items() if v is not None}
     r = run_bench(a.preset, a.device, a.data, a.images, a.steps, a.warmup, a.compile, a.search_n, a.pretrained,
                   precisions=a.precisions, batch_size=a.batch_size, **over)

@@ -13,7 +13,7 @@ import torch
 
 # %% auto #0
 __all__ = ['CACHE_PLACES', 'PATH_SETTINGS', 'FAST', 'PRESETS', 'CFG', 'default_cache', 'read_text', 'atomic_write', 'read_cache',
-           'cfg_to_dict', 'cfg_from_dict', 'save_cfg', 'load_cfg', 'same_setting', 'cfg_diff', 'get_preset',
+           'cfg_to_dict', 'cfg_from_dict', 'save_cfg', 'load_cfg', 'same_setting', 'resolved', 'cfg_diff', 'get_preset',
            'get_device', 'usable_cores', 'loader_workers', 'cpu_flags', 'fast_cpu_bf16', 'cuda_bf16', 'autocast_dtype',
            'set_seed', 'one_thread_per_test_worker']
 
@@ -35,16 +35,19 @@ class CFG:
     uint8_images: bool = False     # workers send uint8 images, and the model normalises them on its device
     reduced_decoding: bool = False # decode JPEGs at least twice the image size at 1/2, 1/4 or 1/8 scale
     pixel_cache_dir: str|None = None  # decode each image once, resized, into a file here that epochs read instead
-    # image tower (any timm name)
+    # image tower (any timm name, or several joined by '+': their features side by side)
     image_encoder: str = 'resnet50'
     image_pretrained: bool = True
-    image_weights: str|None = None # a local weights file instead of the hub
+    image_weights: str|list|None = None  # a local weights file instead of the hub; a list of them, one per tower, for
+                                   # several towers named 'a+b'
     image_pool_stages: int = 1     # features: the pooled outputs of the tower's last N stages, concatenated
     # text tower (any transformers name or folder; None builds a small BERT from `text_config`)
     text_encoder: str|None = 'distilbert-base-uncased'
     text_pretrained: bool = True
     text_pooling: str = 'cls'      # 'cls' or 'mean'
     text_config: dict|None = None
+    text_group_size: int = 0       # run captions in groups of N of like length, each padded to its own longest
+                                   # (0: the whole batch at once; -1, the presets: `length_group_rows`)
     tokenizer_vocab: int = 2000    # vocabulary of a tokenizer trained on the captions
     trainable: bool = True         # False freezes both towers
     image_train_stages: int = -1   # train only the image tower's last N stages (-1: all of them)
@@ -147,8 +150,12 @@ PATH_SETTINGS = ('data', 'image_weights')  # one file, named relative to another
 
 def same_setting(key:str, now, then) -> bool:
     "Whether the setting `key` is the same `now` as `then`: paths are compared once resolved."
-    if key in PATH_SETTINGS and now and then: return Path(now).expanduser().resolve() == Path(then).expanduser().resolve()
+    if key in PATH_SETTINGS and now and then: return resolved(now) == resolved(then)
     return now == then
+
+def resolved(paths) -> list:
+    "The path, or list of paths (a None in it kept), `paths`, resolved."
+    return [p if p is None else Path(p).expanduser().resolve() for p in ([paths] if isinstance(paths, (str, Path)) else paths)]
 
 def cfg_diff(now:dict, then:dict) -> dict:
     "The settings of `now` that differ in `then`, as {key: (now, then)}; cache places are not settings of a result."
@@ -157,13 +164,13 @@ def cfg_diff(now:dict, then:dict) -> dict:
 
 # %% ../nbs/00_config.ipynb #ee561193
 FAST = dict(uint8_images=True, reduced_decoding=True, precision='auto', channels_last=True, tf32=True, fused_optimizer=True,
-            num_workers=-1)
+            num_workers=-1, text_group_size=-1)
 
 PRESETS = dict(
     seed=dict(image_encoder='resnet50', text_encoder='distilbert-base-uncased', text_pooling='cls', **FAST),
-    lite=dict(image_encoder='tf_efficientnet_lite0', text_encoder='sentence-transformers/all-MiniLM-L6-v2',
+    lite=dict(image_encoder='tf_efficientnet_lite0+tf_efficientnet_lite2', text_encoder='sentence-transformers/all-MiniLM-L6-v2',
               image_size=352, text_pooling='mean', image_pool_stages=4, image_train_stages=0, text_train_layers=-1,
-              image_feature_dropout=0.2, batch_size=256, epoch_mode='image', text_encoder_lr=1e-4,
+              image_feature_dropout=0.4, batch_size=256, epoch_mode='image', text_encoder_lr=1e-4,
               weight_decay=0.05, scheduler='cosine', epochs=40, **FAST),
     tiny=dict(image_encoder='test_resnet', image_pretrained=False, image_size=64,
               text_encoder=None, text_pretrained=False, max_length=32,

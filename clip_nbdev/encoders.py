@@ -9,12 +9,12 @@ from pathlib import Path
 import torch
 from torch import nn
 
-from .data import resolve_text_model
+from .data import PAD_MULTIPLE, resolve_text_model
 from fastcore.basics import patch
 
 # %% auto #0
-__all__ = ['set_trainable', 'is_trainable', 'ImageEncoder', 'image_stages', 'freeze_stages', 'build_text_model', 'TextEncoder',
-           'text_layers', 'freeze_layers']
+__all__ = ['set_trainable', 'is_trainable', 'ImageEncoder', 'image_stages', 'freeze_stages', 'ImageTowers', 'build_text_model',
+           'length_group_rows', 'TextEncoder', 'text_layers', 'freeze_layers']
 
 # %% ../nbs/03_encoders.ipynb #19f74dbd
 def set_trainable(module:nn.Module, trainable:bool=True) -> nn.Module:
@@ -116,6 +116,30 @@ def pooled_dim(self:ImageEncoder) -> int:
     self.train(was_training)
     return dim
 
+# %% ../nbs/03_encoders.ipynb #16b4da88
+class ImageTowers(nn.Module):
+    "Several `ImageEncoder`s side by side, one stage to freeze or train: their features concatenated, (B, 3, H, W) -> (B, sum of dims)."
+    last_start = 1  # a cache of the one frozen stage holds the features themselves
+    def __init__(self, towers:list):
+        super().__init__()
+        stats = {(tuple(t.mean), tuple(t.std)) for t in towers}
+        if len(stats) > 1:
+            raise ValueError(f"These image towers normalise images differently (mean, std: {sorted(stats)}): combine towers that agree.")
+        self.towers = nn.ModuleList(towers)
+        self.mean, self.std, self.pool_stages = towers[0].mean, towers[0].std, towers[0].pool_stages
+        self.dim = sum(t.dim for t in towers)
+
+    def normalize(self, x): return self.towers[0].normalize(x)
+
+    def forward(self, x, start:int=0):
+        "Features of the images `x` (uint8 or normalised); with `start` 1, `x` is those features, cached."
+        if start: return x
+        x = self.normalize(x)  # once for all towers: float images pass through each tower's own `normalize` untouched
+        return torch.cat([t(x) for t in self.towers], 1)
+
+    def stages(self) -> list: return [self]
+    def run_stages(self, x, start:int=0, stop:int|None=None): return self(x) if start == 0 and stop != 0 else x
+
 # %% ../nbs/03_encoders.ipynb #30ef494c
 def build_text_model(name:str|None=None, pretrained:bool=True, config:dict|None=None, vocab_size:int|None=None):
     "The transformers model `name` (hub or folder), or a BERT built from the `BertConfig` settings `config`."
@@ -128,20 +152,32 @@ def build_text_model(name:str|None=None, pretrained:bool=True, config:dict|None=
     return AutoModel.from_pretrained(name) if pretrained else AutoModel.from_config(AutoConfig.from_pretrained(name))
 
 # %% ../nbs/03_encoders.ipynb #93a7ea6f
+def length_group_rows(n:int, device) -> int:
+    "Captions per length group for the setting `n`: itself, or for -1 64 on a CPU and the whole batch (0) on a GPU."
+    if n >= 0: return n
+    return 0 if torch.device(device).type in ('cuda', 'mps') else 64
+
 class TextEncoder(nn.Module):
     "One vector per caption from a transformers model: (B, T) token ids -> (B, dim)."
-    def __init__(self, model:nn.Module, pooling:str='cls', trainable:bool=True):
+    def __init__(self, model:nn.Module, pooling:str='cls', trainable:bool=True, group_size:int=0):
         super().__init__()
         if pooling not in ('cls', 'mean'): raise ValueError(f"pooling must be 'cls' or 'mean', not {pooling!r}.")
         if getattr(model, 'pooler', None) is not None: model.pooler = None  # unused: no parameter may go untrained
-        self.model, self.pooling, self.dim = model, pooling, model.config.hidden_size
+        self.model, self.pooling, self.dim, self.group_size = model, pooling, model.config.hidden_size, group_size
         set_trainable(self, trainable)
 
     def forward(self, input_ids, attention_mask):
+        rows = length_group_rows(self.group_size, input_ids.device)
+        if 0 < rows < len(input_ids): return self.by_length(input_ids, attention_mask, rows)
+        return self.encode(input_ids, attention_mask)
+
+    def encode(self, input_ids, attention_mask):
+        "The vectors of the batch as it is, padding and all."
         h = self.model(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state  # (B, T, dim)
         if self.pooling == 'cls': return h[:, 0]
         m = attention_mask.unsqueeze(-1).to(h.dtype)  # padding must not dilute the mean
         return (h * m).sum(1) / m.sum(1).clamp(min=1)
+
 
 # %% ../nbs/03_encoders.ipynb #9e56c8fd
 def text_layers(model:nn.Module) -> nn.ModuleList:
@@ -157,3 +193,17 @@ def freeze_layers(enc:TextEncoder, n_trained:int) -> TextEncoder:
     set_trainable(enc, False)
     for layer in text_layers(enc.model)[-n_trained:]: set_trainable(layer, True)
     return enc
+
+# %% ../nbs/03_encoders.ipynb #9aedccf7
+@patch
+def by_length(self:TextEncoder, input_ids, attention_mask, rows:int):
+    "`forward` on groups of `rows` captions of like length, each cut to its own longest: the same vectors, less padding."
+    order = attention_mask.sum(1).argsort(stable=True)
+    out = []
+    for group in order.split(rows):
+        mask = attention_mask[group]
+        used = int(mask.any(0).nonzero().max()) + 1  # the last column any caption of the group uses (right padding)
+        n = min(mask.shape[1], -(-used // PAD_MULTIPLE) * PAD_MULTIPLE)  # lengths stay multiples of 8, as `tokenize` makes them
+        out.append(self.encode(input_ids[group, :n], mask[:, :n]))
+    return torch.cat(out)[order.argsort()]
+

@@ -6,6 +6,7 @@
 from __future__ import annotations
 import contextlib, math, warnings
 from functools import partial
+from pathlib import Path
 
 import torch
 import torch.nn.functional as F
@@ -13,12 +14,13 @@ from torch import nn
 
 from .config import CFG, autocast_dtype, loader_workers
 from .data import ImageDataset, as_rgb, get_transforms, name_some, reading_loader, tokenize
-from .encoders import ImageEncoder, TextEncoder, build_text_model, is_trainable
+from .encoders import ImageEncoder, ImageTowers, TextEncoder, build_text_model, is_trainable
 from .head import ProjectionHead
 
 # %% auto #0
-__all__ = ['CLIPModel', 'build_model', 'model_device', 'model_transforms', 'model_decode_size', 'model_autocast', 'embed_images',
-           'image_batches', 'warn_unreadable', 'embed_texts', 'preprocess']
+__all__ = ['CLIPModel', 'build_model', 'build_image_encoder', 'tower_weights', 'model_device', 'model_transforms',
+           'model_decode_size', 'model_autocast', 'embed_images', 'image_batches', 'warn_unreadable', 'embed_texts',
+           'preprocess']
 
 # %% ../nbs/05_model.ipynb #2b8a0365
 class CLIPModel(nn.Module):
@@ -71,14 +73,30 @@ class CLIPModel(nn.Module):
 def build_model(cfg:CFG, tokenizer, pretrained:bool=True, text_model_config:dict|None=None) -> CLIPModel:
     "The `CLIPModel` of `cfg`, holding `cfg` and `tokenizer`."
     if cfg.loss not in ('clip', 'reference'): raise ValueError(f"loss must be 'clip' or 'reference', not {cfg.loss!r}.")
-    image_encoder = ImageEncoder(cfg.image_encoder, pretrained and cfg.image_pretrained,
-                                 cfg.image_weights if pretrained else None, cfg.trainable, cfg.image_pool_stages)
+    image_encoder = build_image_encoder(cfg, pretrained)
     text_model = (build_text_model(config=text_model_config) if text_model_config else
                   build_text_model(cfg.text_encoder, pretrained and cfg.text_pretrained, cfg.text_config, len(tokenizer)))
-    model = CLIPModel(image_encoder, TextEncoder(text_model, cfg.text_pooling, cfg.trainable), cfg.projection_dim,
+    model = CLIPModel(image_encoder, TextEncoder(text_model, cfg.text_pooling, cfg.trainable, cfg.text_group_size), cfg.projection_dim,
                       cfg.dropout, cfg.temperature, cfg.learn_temperature, cfg.image_feature_dropout)
     model.cfg, model.tokenizer = cfg, tokenizer
     return model
+
+def build_image_encoder(cfg:CFG, pretrained:bool=True):
+    "The image tower of `cfg`: one timm model, or `ImageTowers` for names joined by '+', each with its own weights file."
+    names = cfg.image_encoder.split('+')
+    weights = tower_weights(cfg.image_weights, names) if pretrained else [None] * len(names)
+    towers = [ImageEncoder(n, pretrained and cfg.image_pretrained, w, cfg.trainable, cfg.image_pool_stages)
+              for n, w in zip(names, weights)]
+    return towers[0] if len(towers) == 1 else ImageTowers(towers)
+
+def tower_weights(weights, names:list) -> list:
+    "One weights file (or None) per image tower of `names`, from `image_weights`: None, a file, or a list of files."
+    if weights is None: return [None] * len(names)
+    files = [weights] if isinstance(weights, (str, Path)) else list(weights)
+    if len(files) != len(names):
+        raise ValueError(f"image_weights names {len(files)} file(s) for the {len(names)} image tower(s) {'+'.join(names)}: "
+                         "give one file per tower, in the same order.")
+    return files
 
 def model_device(model:nn.Module) -> torch.device:
     "The device `model`'s parameters are on."
@@ -138,11 +156,14 @@ def embed_texts(model:CLIPModel, texts, batch_size:int=256, device=None, normali
     model.eval()
     device = device or model_device(model)
     encode = model.encode_text if project else model.text_encoder
+    texts = list(texts)
+    order = sorted(range(len(texts)), key=lambda i: len(texts[i]))  # batches of like length: little padding to compute
     out = []
     for i in range(0, len(texts), batch_size):
-        enc = tokenize(model.tokenizer, texts[i:i+batch_size], model.cfg.max_length).to(device)
+        enc = tokenize(model.tokenizer, [texts[j] for j in order[i:i+batch_size]], model.cfg.max_length).to(device)
         with model_autocast(model): out.append(encode(enc['input_ids'], enc['attention_mask']).float().cpu())
-    return F.normalize(torch.cat(out), dim=-1) if normalize else torch.cat(out)
+    E = torch.cat(out)[torch.as_tensor(order).argsort()]  # back in the order of `texts`
+    return F.normalize(E, dim=-1) if normalize else E
 
 # %% ../nbs/05_model.ipynb #c9a5abd5
 def preprocess(model:CLIPModel, image) -> torch.Tensor:
