@@ -14,9 +14,8 @@ import torch
 
 from .config import CFG, FAST, autocast_dtype, get_device, get_preset, usable_cores
 from .data import PixelCache, load_splits, load_tokenizer, tokenize
-from .encoders import TextEncoder, build_text_model
 from .synthetic import cached_folder, make_synthetic
-from .model import embed_images, model_autocast
+from .model import build_text_encoder, embed_images, model_autocast
 from .loss import global_batch_loss
 from .inference import ImageIndex
 from .training import (make_optimizer, make_scaler, peak_memory, prepare, set_phase, speed_up, to_device, train_loader,
@@ -187,7 +186,7 @@ def text_group_speed(cfg:CFG, captions, batch_size:int=256, group_size:int=64, r
     "Milliseconds of a forward and backward pass of `cfg`'s text tower over `batch_size` `captions`: whole, then in length groups; whole over grouped."
     device, captions = get_device(cfg.device), list(captions)
     tok = load_tokenizer(cfg.text_encoder, captions, cfg.tokenizer_vocab)
-    enc = TextEncoder(build_text_model(cfg.text_encoder, cfg.text_pretrained, cfg.text_config, len(tok)), cfg.text_pooling).to(device)
+    enc = build_text_encoder(cfg, tok).to(device)
     batch = tokenize(tok, random.Random(0).sample(captions, min(batch_size, len(captions))), cfg.max_length).to(device)
     dtype = autocast_dtype(cfg.precision, device)
     def step():

@@ -13,7 +13,7 @@ import torch
 
 # %% auto #0
 __all__ = ['CACHE_PLACES', 'PATH_SETTINGS', 'FAST', 'PRESETS', 'CFG', 'default_cache', 'read_text', 'atomic_write', 'read_cache',
-           'cfg_to_dict', 'cfg_from_dict', 'save_cfg', 'load_cfg', 'same_setting', 'resolved', 'cfg_diff', 'get_preset',
+           'cfg_to_dict', 'cfg_from_dict', 'save_cfg', 'load_cfg', 'same_setting', 'cfg_diff', 'get_preset',
            'get_device', 'usable_cores', 'loader_workers', 'cpu_flags', 'fast_cpu_bf16', 'cuda_bf16', 'autocast_dtype',
            'set_seed', 'one_thread_per_test_worker']
 
@@ -150,10 +150,10 @@ PATH_SETTINGS = ('data', 'image_weights')  # one file, named relative to another
 
 def same_setting(key:str, now, then) -> bool:
     "Whether the setting `key` is the same `now` as `then`: paths are compared once resolved."
-    if key in PATH_SETTINGS and now and then: return resolved(now) == resolved(then)
+    if key in PATH_SETTINGS and now and then: return _resolved(now) == _resolved(then)
     return now == then
 
-def resolved(paths) -> list:
+def _resolved(paths) -> list:
     "The path, or list of paths (a None in it kept), `paths`, resolved."
     return [p if p is None else Path(p).expanduser().resolve() for p in ([paths] if isinstance(paths, (str, Path)) else paths)]
 
@@ -171,7 +171,7 @@ PRESETS = dict(
     lite=dict(image_encoder='tf_efficientnet_lite0+tf_efficientnet_lite2', text_encoder='sentence-transformers/all-MiniLM-L6-v2',
               image_size=352, text_pooling='mean', image_pool_stages=4, image_train_stages=0, text_train_layers=-1,
               image_feature_dropout=0.4, batch_size=256, epoch_mode='image', text_encoder_lr=1e-4,
-              weight_decay=0.05, scheduler='cosine', epochs=40, **FAST),
+              weight_decay=0.05, scheduler='cosine', epochs=28, **FAST),
     tiny=dict(image_encoder='test_resnet', image_pretrained=False, image_size=64,
               text_encoder=None, text_pretrained=False, max_length=32,
               text_config=dict(hidden_size=128, num_hidden_layers=2, num_attention_heads=2, intermediate_size=256),

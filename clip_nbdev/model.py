@@ -18,9 +18,9 @@ from .encoders import ImageEncoder, ImageTowers, TextEncoder, build_text_model, 
 from .head import ProjectionHead
 
 # %% auto #0
-__all__ = ['CLIPModel', 'build_model', 'build_image_encoder', 'tower_weights', 'model_device', 'model_transforms',
-           'model_decode_size', 'model_autocast', 'embed_images', 'image_batches', 'warn_unreadable', 'embed_texts',
-           'preprocess']
+__all__ = ['CLIPModel', 'build_model', 'build_image_encoder', 'build_text_encoder', 'tower_weights', 'model_device',
+           'model_transforms', 'model_decode_size', 'model_autocast', 'embed_images', 'image_batches',
+           'warn_unreadable', 'embed_texts', 'preprocess']
 
 # %% ../nbs/05_model.ipynb #2b8a0365
 class CLIPModel(nn.Module):
@@ -73,11 +73,8 @@ class CLIPModel(nn.Module):
 def build_model(cfg:CFG, tokenizer, pretrained:bool=True, text_model_config:dict|None=None) -> CLIPModel:
     "The `CLIPModel` of `cfg`, holding `cfg` and `tokenizer`."
     if cfg.loss not in ('clip', 'reference'): raise ValueError(f"loss must be 'clip' or 'reference', not {cfg.loss!r}.")
-    image_encoder = build_image_encoder(cfg, pretrained)
-    text_model = (build_text_model(config=text_model_config) if text_model_config else
-                  build_text_model(cfg.text_encoder, pretrained and cfg.text_pretrained, cfg.text_config, len(tokenizer)))
-    model = CLIPModel(image_encoder, TextEncoder(text_model, cfg.text_pooling, cfg.trainable, cfg.text_group_size), cfg.projection_dim,
-                      cfg.dropout, cfg.temperature, cfg.learn_temperature, cfg.image_feature_dropout)
+    model = CLIPModel(build_image_encoder(cfg, pretrained), build_text_encoder(cfg, tokenizer, pretrained, text_model_config),
+                      cfg.projection_dim, cfg.dropout, cfg.temperature, cfg.learn_temperature, cfg.image_feature_dropout)
     model.cfg, model.tokenizer = cfg, tokenizer
     return model
 
@@ -88,6 +85,12 @@ def build_image_encoder(cfg:CFG, pretrained:bool=True):
     towers = [ImageEncoder(n, pretrained and cfg.image_pretrained, w, cfg.trainable, cfg.image_pool_stages)
               for n, w in zip(names, weights)]
     return towers[0] if len(towers) == 1 else ImageTowers(towers)
+
+def build_text_encoder(cfg:CFG, tokenizer, pretrained:bool=True, text_model_config:dict|None=None) -> TextEncoder:
+    "The text tower of `cfg` for `tokenizer`'s vocabulary, or one made from a saved `text_model_config`."
+    text_model = (build_text_model(config=text_model_config) if text_model_config else
+                  build_text_model(cfg.text_encoder, pretrained and cfg.text_pretrained, cfg.text_config, len(tokenizer)))
+    return TextEncoder(text_model, cfg.text_pooling, cfg.trainable, cfg.text_group_size)
 
 def tower_weights(weights, names:list) -> list:
     "One weights file (or None) per image tower of `names`, from `image_weights`: None, a file, or a list of files."
