@@ -22,10 +22,10 @@ from .zeroshot import FLICKR8K_WORDS, PROMPT_TEMPLATES, check_labels, zero_shot_
 # %% auto #0
 __all__ = ['MAX_UPLOADS', 'DEMO_INSTALL', 'SYNTHETIC_LABELS', 'SYNTHETIC_PROMPTS', 'LOADING', 'FILE_ROUTE', 'SYSTEM_FONTS',
            'SYSTEM_MONO', 'COLAB_TERMINAL', 'upload_dir', 'prune_uploads', 'import_gradio', 'index_file',
-           'folder_signature', 'served_images', 'open_index', 'dataset_captions', 'caption_embeddings', 'in_background',
-           'search_images', 'embed_image', 'similar_images', 'default_labels', 'LabelClassifiers', 'classify_image',
-           'shown_errors', 'image_path', 'make_demo', 'FileGuard', 'in_colab', 'serve', 'stop_serving',
-           'checkpoint_demo', 'launch_demo']
+           'folder_signature', 'served_images', 'saved_index', 'open_index', 'dataset_captions', 'caption_embeddings',
+           'in_background', 'LiveIndex', 'grow_index', 'live_index', 'search_images', 'embed_image', 'similar_images',
+           'default_labels', 'LabelClassifiers', 'classify_image', 'shown_errors', 'image_path', 'make_demo',
+           'FileGuard', 'in_colab', 'serve', 'stop_serving', 'checkpoint_demo', 'launch_demo']
 
 # %% ../nbs/12_demo.ipynb #971cc3d7
 def upload_dir() -> Path:
@@ -81,17 +81,22 @@ def served_images(images) -> list:
     if len(inside) < len(paths): warnings.warn(f"{links}: they are left out.")
     return inside
 
+def saved_index(model, images, path, signature:str) -> ImageIndex|None:
+    "The index of the folder `images` saved at `path`, if `model` made it and the folder's `signature` is unchanged; else None."
+    if not Path(path).is_file(): return None
+    try:
+        index = ImageIndex.load(path, model)
+        if index.metadata.get('images') == signature: return index
+        why = 'the folder has changed'
+    except ValueError as e: why = str(e)  # damaged, or made by another model or other weights
+    warnings.warn(f"Indexing {images} again ({path}: {why}).")
+
 def open_index(model, images, path, progress:bool=True) -> ImageIndex:
     "The index of the folder `images` saved at `path` if `model` made it and the folder is unchanged; else built and saved."
     paths = served_images(images)
     signature = folder_signature(paths)  # by content: copies keep old modification times (`cp -p`, rsync, tar)
-    if Path(path).is_file():
-        try:
-            index = ImageIndex.load(path, model)
-            if index.metadata.get('images') == signature: return index
-            why = 'the folder has changed'
-        except ValueError as e: why = str(e)  # damaged, or made by another model or other weights
-        warnings.warn(f"Indexing {images} again ({path}: {why}).")
+    index = saved_index(model, images, path, signature)
+    if index is not None: return index
     if progress: print(f"indexing {len(paths)} images of {images} into {path}")
     index = ImageIndex.build(model, paths, progress=progress)
     index.save(path, images=signature)
@@ -126,6 +131,42 @@ def in_background(fn, *args) -> Future:
         except BaseException as e: job.set_exception(e)
     threading.Thread(target=work, daemon=True, name=getattr(fn, '__name__', 'background')).start()
     return job
+
+# %% ../nbs/12_demo.ipynb #893f4f4e
+class LiveIndex:
+    "What the app searches: a whole `ImageIndex`, or, while one is made in the background (`job`), the part of it made so far."
+    def __init__(self, index:ImageIndex, paths=None):
+        self.index, self.paths, self.job = index, [str(p) for p in (index.paths if paths is None else paths)], None
+    def __len__(self): return len(self.paths)  # the images the finished index holds, bar unreadable ones
+    @property
+    def building(self) -> bool: return self.job is not None and not self.job.done()
+    def status(self) -> str:
+        "How much of the folder a search covers now: '' once the index is whole."
+        return f"{len(self.index):,} of the {len(self):,} images indexed so far" if self.building else ''
+
+# %% ../nbs/12_demo.ipynb #d5f60bbb
+def grow_index(live:LiveIndex, model, start:int, path, signature:str, progress:bool=True) -> ImageIndex:
+    "Embed `live.paths[start:]` into `live.index`, a part at a time, each twice the last; save the whole index at `path`."
+    began, size = time.perf_counter(), max(start, 1)
+    while start < len(live.paths):
+        part, done = ImageIndex.build(model, live.paths[start:start + size], progress=False), live.index
+        # a new index, not a changed one: a search running meanwhile keeps the one it started with
+        live.index = ImageIndex(done.paths + part.paths, torch.cat([done.embeddings, part.embeddings]), part.cfg, part.fingerprint)
+        start, size = start + size, min(2 * size, 4096)
+    live.index.save(path, images=signature)
+    if progress: print(f"the index of {len(live.index):,} images is whole, {time.perf_counter() - began:.1f} s later, and saved", flush=True)
+    return live.index
+
+def live_index(model, images, path, first:int=32, progress:bool=True) -> LiveIndex:
+    "As `open_index`, but an index to be made is searchable at once: its `first` images embedded now, the rest in the background."
+    paths = served_images(images)
+    signature = folder_signature(paths)
+    index = saved_index(model, images, path, signature)
+    if index is not None: return LiveIndex(index)
+    if progress: print(f"indexing {len(paths)} images of {images} into {path}, in the background; searches meanwhile cover those done")
+    live = LiveIndex(ImageIndex.build(model, paths[:first], progress=False), paths)
+    live.job = in_background(grow_index, live, model, first, path, signature, progress)
+    return live
 
 # %% ../nbs/12_demo.ipynb #61cf1e13
 def search_images(model, index:ImageIndex, query:str, k:int=9) -> list:
@@ -203,37 +244,37 @@ def image_path(image) -> str|None:
     return image.get('path') if isinstance(image, dict) else image
 
 # %% ../nbs/12_demo.ipynb #5d5e8e1f
-def make_demo(model, index:ImageIndex, labels:str|None=None, templates=None, captions=None, caption_embeddings=None,
+def make_demo(model, index:ImageIndex|LiveIndex, labels:str|None=None, templates=None, captions=None, caption_embeddings=None,
               k:int=9, image_dir=None):
     "A Gradio `Blocks` app that searches `index` by text or by example, and classifies an image zero-shot into labels the user types."
     gr = import_gradio()
     default, default_templates = default_labels(model.cfg)
     classifiers = LabelClassifiers(model, templates or default_templates)
 
-    def search(query, k):
-        hits = search_images(model, index, query, k)
-        return [(p, f'{s:.3f}') for p, s in hits], [p for p, _ in hits]
+    live = index if isinstance(index, LiveIndex) else LiveIndex(index)
+    def matches(hits): return [(p, f'{s:.3f}') for p, s in hits], [p for p, _ in hits]  # the gallery, and its paths
+    def covered(): return f"Searched the {live.status()}; the rest are being indexed." if live.building else ''
+    def search(query, k): return matches(search_images(model, live.index, query, k))
     def classify(image, labels):
         prune_uploads()
         probs, found = classify_image(model, image_path(image), labels, classifiers, captions, caption_embeddings)
         return probs, [[s if s == LOADING else f'{s:.3f}', c] for c, s in found]
-    def like(image, k):
-        hits = similar_images(model, index, image_path(image), k)
-        return [(p, f'{s:.3f}') for p, s in hits], [p for p, _ in hits]
+    def like(image, k): return matches(similar_images(model, live.index, image_path(image), k))
     def pick(shown, labels, evt):
         path = shown[evt.index]  # from the server's own list of matches: no path the page sends is opened
         return path, *classify(path, labels)
     pick.__annotations__['evt'] = gr.SelectData  # how Gradio knows to pass the click
 
     with gr.Blocks(title='clip_nbdev', analytics_enabled=False) as demo:
-        gr.Markdown(f"### clip_nbdev: search {len(index):,} images by text or by example, and classify one zero-shot")
+        gr.Markdown(f"### clip_nbdev: search {len(live):,} images by text or by example, and classify one zero-shot")
         shown = gr.State([])
         with gr.Row():
             with gr.Column(scale=3):
                 query = gr.Textbox(label='Search', placeholder='a red circle', elem_id='query')
-                n = gr.Slider(1, min(48, len(index)), value=min(k, len(index)), step=1, label='Images (k)', elem_id='k')
+                n = gr.Slider(1, min(48, len(live)), value=min(k, len(live)), step=1, label='Images (k)', elem_id='k')
                 gallery = gr.Gallery(label='Best matches, with their cosine similarity', columns=3, height=760,
                                      allow_preview=False, elem_id='gallery')
+                status = gr.Markdown(elem_id='status')  # while the index grows: how much a search covered
             with gr.Column(scale=2):
                 image = gr.Image(type='filepath', label='Image to classify: upload one, or click a match',
                                  sources=['upload', 'clipboard'], height=240, elem_id='image')
@@ -244,14 +285,16 @@ def make_demo(model, index:ImageIndex, labels:str|None=None, templates=None, cap
                 probs = gr.Label(label='Zero-shot probabilities', num_top_classes=10, elem_id='probs')
                 found = gr.Dataframe(headers=['score', 'caption'], label="Best-matching captions of the model's data",
                                      visible=captions is not None, interactive=False, elem_id='captions')
-        gr.on([query.submit, n.release], shown_errors(search), [query, n], [gallery, shown], api_name='search')
+        gr.on([query.submit, n.release], shown_errors(search), [query, n], [gallery, shown], api_name='search').then(
+            covered, None, status, api_visibility='private')
         # the upload's file data comes as it is, and is read here: a file that is not an image gets a clear message
         gr.on([go.click, label_box.submit, image.upload], shown_errors(classify), [image, label_box], [probs, found],
               api_name='classify', preprocess=False)
-        more.click(shown_errors(like), [image, n], [gallery, shown], api_name='similar', preprocess=False)
+        more.click(shown_errors(like), [image, n], [gallery, shown], api_name='similar', preprocess=False).then(
+            covered, None, status, api_visibility='private')
         gallery.select(shown_errors(pick), [shown, label_box], [image, probs, found], api_visibility='private')
-    demo.image_dir = Path(image_dir or os.path.commonpath([Path(p).parent for p in index.paths]))
-    demo.served_files = index.paths  # the images a page may ask for, and no other file of the folder
+    demo.image_dir = Path(image_dir or os.path.commonpath([Path(p).parent for p in live.paths]))
+    demo.served_files = live.paths  # the images a page may ask for, and no other file of the folder
     return demo
 
 # %% ../nbs/12_demo.ipynb #7e5f027c
@@ -319,9 +362,9 @@ def stop_serving(signum, frame): raise KeyboardInterrupt  # what `block_thread` 
 
 # %% ../nbs/12_demo.ipynb #b9f5711e
 def checkpoint_demo(model, checkpoint, images=None, index=None, labels=None, progress:bool=True):
-    "The app of `model`, loaded from `checkpoint`, over the folder `images` (default: its data's), its index kept at `index`; the captions come later."
+    "The app of `model`, loaded from `checkpoint`, over the folder `images` (default: its data's), its index kept at `index`; the rest of the index and the captions come later."
     images = Path(images or find_image_dir(model.cfg.data or synthetic_data()))
-    found = open_index(model, images, index or index_file(checkpoint, images), progress)
+    found = live_index(model, images, index or index_file(checkpoint, images), progress=progress)
     captions = dataset_captions(model.cfg)
     kept = Path(checkpoint).parent/f'captions-{Path(checkpoint).stem}.safetensors'
     if progress and captions:
@@ -334,7 +377,7 @@ def checkpoint_demo(model, checkpoint, images=None, index=None, labels=None, pro
     E = None if captions is None else in_background(embed)  # the app answers meanwhile
     if labels is not None and not isinstance(labels, str): labels = ', '.join(labels)
     app = make_demo(model, found, labels, captions=captions, caption_embeddings=E, image_dir=images)
-    app.captions_job = E  # a Future, or None when the data's captions are gone
+    app.captions_job, app.index_job = E, found.job  # Futures, or None: captions gone, or the index read back
     return app
 
 # %% ../nbs/12_demo.ipynb #0cc79dd4
