@@ -294,7 +294,7 @@ def make_demo(model, index:ImageIndex|LiveIndex, labels:str|None=None, templates
             covered, None, status, api_visibility='private')
         gallery.select(shown_errors(pick), [shown, label_box], [image, probs, found], api_visibility='private')
     demo.image_dir = Path(image_dir or os.path.commonpath([Path(p).parent for p in live.paths]))
-    demo.served_files = live.paths  # the images a page may ask for, and no other file of the folder
+    demo.served_files = lambda: live.index.paths  # the images a page may ask for: those indexed so far, no other file
     return demo
 
 # %% ../nbs/12_demo.ipynb #7e5f027c
@@ -303,7 +303,15 @@ FILE_ROUTE = re.compile(r'/gradio_api/(file=|file/|proxy=)(.*)', re.S)  # the ro
 class FileGuard:
     "ASGI middleware: refuses (403) a request for a file that is not one of `files` nor in `folders`, and any that names a URL."
     def __init__(self, app, folders=(), files=()):
-        self.app, self.folders, self.files = app, [Path(f).resolve() for f in folders], {Path(f).resolve() for f in files}
+        # `files` may be a function of no argument that gives the files now: the images of an index that grows
+        self.app, self.folders, self.files = app, [Path(f).resolve() for f in folders], files if callable(files) else lambda: files
+        self.resolved = (None, set())  # the files last given, and their resolved paths
+
+    def served(self) -> set:
+        "The resolved paths of the files served now, resolved again only when the list of them is another."
+        files = self.files()
+        if files is not self.resolved[0]: self.resolved = (files, {Path(f).resolve() for f in files})
+        return self.resolved[1]
 
     def allowed(self, url_path:str) -> bool:
         "Whether the request for `url_path` (decoded, as the server routes it) may go on."
@@ -312,7 +320,7 @@ class FileGuard:
         route, target = m.groups()
         if route == 'proxy=' or '://' in target: return False  # a URL: the server would fetch it
         path = Path(os.path.abspath(target)).resolve()  # the path Gradio opens, `..` and symlinks followed
-        return path in self.files or any(f in path.parents for f in self.folders)
+        return path in self.served() or any(f in path.parents for f in self.folders)
 
     async def __call__(self, scope, receive, send):
         path, root = scope.get('path', ''), scope.get('root_path', '')
