@@ -57,8 +57,9 @@ class Watch:
 
     @staticmethod
     def closed_stream(r) -> bool:
-        "Whether `r` is an event stream of the app's queue that the page closed itself, once its answer had come."
-        return '/gradio_api/queue/data' in r.url and r.failure == 'net::ERR_ABORTED'
+        "Whether `r` is an event stream of the app that the page closed itself: the queue's, or an upload's progress."
+        # each is closed once its answer came, or its upload finished: a race a loaded machine sometimes shows
+        return any(s in r.url for s in ('/gradio_api/queue/data', '/gradio_api/upload_progress')) and r.failure == 'net::ERR_ABORTED'
 
     def local(self, url:str) -> bool:
         u = urlparse(url)
