@@ -6,26 +6,29 @@
 from __future__ import annotations
 import contextlib, os, platform, random, statistics, tempfile, time
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 
 import cv2
 import numpy as np
+import pandas as pd
 import torch
+import torch.nn.functional as F
 
 from .config import CFG, FAST, autocast_dtype, get_device, get_preset, usable_cores
 from .data import PixelCache, load_splits, load_tokenizer, tokenize
 from .synthetic import cached_folder, make_synthetic
 from .model import build_text_encoder, embed_images, model_autocast
 from .loss import global_batch_loss
-from .inference import ImageIndex
+from .inference import SCREEN_ERROR, ImageIndex, make_screen, screened_search, top_k
 from .training import (make_optimizer, make_scaler, peak_memory, prepare, set_phase, speed_up, to_device, train_loader,
                                  train_one_epoch)
 
 # %% auto #0
 __all__ = ['RANDOM_TOWERS', 'bench_data', 'photo_like', 'tutorial_config', 'fast_config', 'random_towers', 'training_setup',
            'sync', 'run_steps', 'train_speed', 'epoch_times', 'precision_speed', 'loader_speed', 'input_pipeline',
-           'embed_speed', 'median_ms', 'search_speed', 'text_group_speed', 'device_name', 'says_what_fits', 'measure',
-           'run_bench', 'format_bench', 'device_peak', 'step_memory', 'fits_batch']
+           'embed_speed', 'median_ms', 'search_speed', 'screen_speed', 'text_group_speed', 'device_name',
+           'says_what_fits', 'measure', 'run_bench', 'format_bench', 'device_peak', 'step_memory', 'fits_batch']
 
 # %% ../nbs/16_benchmark.ipynb #b8a8117f
 def bench_data(n_images:int=512, size=(500, 375), seed:int=0, cache=None) -> Path:
@@ -181,6 +184,25 @@ def search_speed(n:int=1_000_000, dim:int=256, k:int=9, batch:int=64, device='cp
                 one_ms=median_ms(lambda: index.search(queries[:1], k), device),
                 batch_ms=median_ms(lambda: index.search(queries, k), device))  # the warm-up call makes any bf16 copy
 
+# %% ../nbs/16_benchmark.ipynb #7e14fba9
+def screen_speed(n:int=1_000_000, dim:int=256, k:int=9, batch:int=64, rounds:int=5) -> pd.DataFrame:
+    "Median milliseconds of a pass over `n` embeddings, and of top-`k` search by fp32 and by each screen, for one query and `batch`."
+    g = torch.Generator().manual_seed(0)
+    E = F.normalize(torch.randn(n, dim, generator=g), dim=-1)
+    queries = torch.randn(batch, dim, generator=g)
+    ways = {'fp32': None, **{str(d).split('.')[1]: make_screen(E, d) for d in [*SCREEN_ERROR, torch.int8]}}
+    def search(screen, q): return top_k(q, E, k, normalized=True) if screen is None else screened_search(q, E, screen, k)
+    calls = {('pass', 1): lambda: E.sum()}
+    for name, screen in ways.items():
+        for Q in (1, batch): calls[(name, Q)] = partial(search, screen, queries[:Q])
+    times = {key: [] for key in calls}
+    for f in calls.values(): f()  # warm-up: kernels, first touches of the copies
+    for _ in range(rounds):
+        for key, f in calls.items():
+            start = time.perf_counter(); f(); times[key].append((time.perf_counter() - start) * 1e3)
+    ms = pd.Series({key: statistics.median(t) for key, t in times.items()})
+    return pd.DataFrame({'ms': ms, 'passes': ms / ms[('pass', 1)]}).rename_axis(['way', 'queries'])
+
 # %% ../nbs/16_benchmark.ipynb #1bfa2546
 def text_group_speed(cfg:CFG, captions, batch_size:int=256, group_size:int=64, repeats:int=3) -> dict:
     "Milliseconds of a forward and backward pass of `cfg`'s text tower over `batch_size` `captions`: whole, then in length groups; whole over grouped."
@@ -244,7 +266,8 @@ def run_bench(preset:str='tiny', device:str='auto', data=None, n_images:int=512,
     r = dict(device=device_name(dev), preset=preset, data=cfg.data, **r)
     s = search_speed(search_n, device=dev)
     r.update(search_n=search_n, pass_ms_1m=s['pass_ms'], search_ms_1m=s['one_ms'], search_ms_1m_batch64=s['batch_ms'],
-             search_vs_pass=s['one_ms'] / s['pass_ms'], batch64_vs_one=s['batch_ms'] / s['one_ms'])
+             search_vs_pass=s['one_ms'] / s['pass_ms'], batch64_vs_one=s['batch_ms'] / s['one_ms'],
+             batch64_vs_pass=s['batch_ms'] / s['pass_ms'])
     return r
 
 # %% ../nbs/16_benchmark.ipynb #a2078ed8
@@ -264,7 +287,8 @@ def format_bench(r:dict) -> str:
               if 'cache_ratio' in r else '')] if 'epoch_ratio' in r else []),
         f"embedding  {r['embed_images_per_s']:,.0f} images/s",
         f"search     {r['search_n']:,} embeddings: a pass {r['pass_ms_1m']:.1f} ms; one query {r['search_ms_1m']:.1f} ms "
-        f"({r['search_vs_pass']:.2f}x a pass); 64 queries {r['search_ms_1m_batch64']:.1f} ms ({r['batch64_vs_one']:.1f}x one)"])
+        f"({r['search_vs_pass']:.2f}x a pass); 64 queries {r['search_ms_1m_batch64']:.1f} ms ({r['batch64_vs_one']:.1f}x one, "
+        f"{r['batch64_vs_pass']:.1f}x a pass)"])
 
 # %% ../nbs/16_benchmark.ipynb #84d8be5c
 def device_peak(step, device) -> float:

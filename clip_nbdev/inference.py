@@ -5,6 +5,7 @@
 # %% ../nbs/10_find_matches.ipynb #0d218945
 from __future__ import annotations
 import functools, hashlib, json, math, time
+from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
@@ -22,9 +23,10 @@ from .model import CLIPModel, embed_images, embed_texts
 from .checkpoint import load_model, model_fingerprint
 
 # %% auto #0
-__all__ = ['SCREEN_ERROR', 'get_image_embeddings', 'top_k', 'screen_scores', 'screen_dtype', 'screened_top_k', 'list_images',
-           'ImageIndex', 'part_key', 'save_embeddings', 'read_embeddings', 'match_filenames', 'rank_images',
-           'image_files', 'find_matches', 'find_similar', 'find_captions', 'embed_folder']
+__all__ = ['SCREEN_ERROR', 'get_image_embeddings', 'top_k', 'screen_scores', 'screened_top_k', 'Int8Screen', 'int8_screen',
+           'int8_floor', 'int8_candidates', 'int8_top_k', 'screened_search', 'make_screen', 'screen_dtype',
+           'list_images', 'ImageIndex', 'part_key', 'save_embeddings', 'read_embeddings', 'match_filenames',
+           'rank_images', 'image_files', 'find_matches', 'find_similar', 'find_captions', 'embed_folder']
 
 # %% ../nbs/10_find_matches.ipynb #792ab2fe
 def get_image_embeddings(valid_df:pd.DataFrame, model, image_dir, device=None, batch_size:int=64):
@@ -55,21 +57,6 @@ def screen_scores(q, part):
     "Scores (Q, chunk) of `q` against `part`: for one query F.linear, which takes BLAS's matrix-vector path, else a matrix product."
     return F.linear(q, part) if len(q) == 1 else q @ part.T
 
-@functools.cache
-def screen_dtype(device_type:str, many:bool) -> torch.dtype|None:
-    "The 16-bit copy that scores stored embeddings fastest here, for one query or `many`, if it beats fp32 by a third: timed once."
-    if device_type != 'cpu': return None  # a GPU's fp32 pass runs at memory speed, and its memory is dearer
-    E = F.normalize(torch.randn(1 << (15 if many else 17), 256, generator=torch.Generator().manual_seed(0)), dim=-1)  # past the caches
-    q = E[:64 if many else 1].clone()
-    def seconds(dtype):
-        e, x = E.to(dtype), q.to(dtype)
-        screen_scores(x, e)  # the first call may pick or load a kernel
-        start = time.perf_counter()
-        for _ in range(3): screen_scores(x, e)
-        return time.perf_counter() - start
-    fp32, times = seconds(torch.float32), {d: seconds(d) for d in SCREEN_ERROR}
-    best = min(times, key=times.get)
-    return best if times[best] * 1.33 < fp32 else None
 
 # %% ../nbs/10_find_matches.ipynb #7e7ac9d9
 def screened_top_k(queries, embeddings, screen, k:int=9, chunk:int|None=None, keep:int=16):
@@ -93,6 +80,101 @@ def screened_top_k(queries, embeddings, screen, k:int=9, chunk:int|None=None, ke
         s, i = top_k(q[j:j+1], embeddings, k, chunk, normalized=True)
         best[j], idx[j] = s[0], i[0]
     return best, idx
+
+# %% ../nbs/10_find_matches.ipynb #f9981cbe
+@dataclass
+class Int8Screen:
+    "An int8 copy of `n` L2-normalised embeddings, zero rows added up to whole `group`s, for `int8_top_k`."
+    rows: torch.Tensor  # (n rounded up to `group`, d), int8
+    scale: float        # int8 steps per unit of a component
+    row_error: float    # the longest rounding error of a row, in the embeddings' units
+    n: int
+    group: int = 16
+
+def int8_screen(embeddings, group:int=16, chunk:int=4096) -> Int8Screen:
+    "The int8 copy of L2-normalised `embeddings` (N, d) that `int8_top_k` screens with."
+    scale = 127 / embeddings.abs().amax().clamp_min(1e-12).item()
+    rows, error = torch.zeros(len(embeddings) + -len(embeddings) % group, embeddings.shape[1], dtype=torch.int8), 0.
+    for start in range(0, len(embeddings), chunk):  # small chunks: a float copy of the whole would double the memory
+        x = embeddings[start:start+chunk].float().cpu() * scale
+        r = x.round()
+        rows[start:start+len(r)] = r
+        error = max(error, x.sub_(r).norm(dim=1).max().item() / scale)
+    return Int8Screen(rows, scale, error, len(embeddings), group)
+
+# %% ../nbs/10_find_matches.ipynb #0a52d517
+def int8_floor(best, slack, k:int):
+    "The lowest int8 score a true top-`k` row can have, per query, from the best group maxima so far (≤ k, Q)."
+    if len(best) < k: return torch.full_like(slack, torch.iinfo(torch.int32).min + 1)  # any row, not the zero ones added
+    return best[-1] - slack
+
+def int8_candidates(q8, screen:Int8Screen, slack, k:int, chunk:int):
+    "The groups whose best int8 score reaches the floor, as query, group and the group's int8 scores, and the final best maxima."
+    G, n, Q, best, found, total = screen.group, screen.n, len(q8), None, [], 0
+    q8t, steps = q8.T.contiguous(), torch.arange(0, G * Q, Q)
+    for start in range(0, len(screen.rows), chunk):
+        S = torch._int_mm(screen.rows[start:start+chunk], q8t)                        # (chunk, Q)
+        if start + chunk > n: S[n - start:] = torch.iinfo(torch.int32).min            # the zero rows added
+        M = S.view(-1, G, Q).amax(1)                                                  # (groups, Q): each group's best
+        top = M.topk(min(k, len(M)), dim=0).values
+        best = top if best is None else torch.cat([best, top]).topk(min(k, len(best) + len(top)), dim=0).values
+        gi, qi = (M >= int8_floor(best, slack, k)).nonzero(as_tuple=True)
+        found.append((qi, gi + start // G, torch.take(S, (gi * G * Q + qi)[:, None] + steps)))
+        total += len(qi)
+        if total > 4 * len(screen.rows) // G: return None, best  # near-duplicates: too many
+    return [torch.cat(t) for t in zip(*found)], best
+
+# %% ../nbs/10_find_matches.ipynb #5c94a276
+def int8_top_k(queries, embeddings, screen:Int8Screen, k:int=9, chunk:int|None=None):
+    "Exact `top_k` of L2-normalised `embeddings` (N, d) on the CPU for `queries` (Q, d): candidates from the int8 `screen`."
+    q = F.normalize(queries.float().cpu(), dim=-1)
+    k = min(k, len(embeddings))
+    chunk = chunk or max(screen.group, 2**20 // len(q) // screen.group * screen.group)  # each chunk's scores: 4 MB
+    qscale = 127 / q.abs().amax(1, keepdim=True).clamp_min(1e-12)
+    q8 = (q * qscale).round().to(torch.int8)
+    err = (q8 / qscale).norm(dim=1) * screen.row_error + (q - q8 / qscale).norm(dim=1)   # the bound above
+    slack = (2 * err * qscale[:, 0] * screen.scale).ceil().int() + 1                     # in int8 units, rounded up
+    found, best = int8_candidates(q8, screen, slack, k, chunk)
+    if found is None: return top_k(queries, embeddings, k, normalized=True)
+    qi, gi, s = found
+    c, j = (s >= int8_floor(best, slack, k)[qi, None]).nonzero(as_tuple=True)
+    qi, rows = qi[c], gi[c] * screen.group + j
+    order = torch.argsort(qi, stable=True)
+    qi, rows = qi[order], rows[order]
+    counts = torch.bincount(qi, minlength=len(q))
+    pos = torch.arange(len(rows)) - (counts.cumsum(0) - counts).repeat_interleave(counts)  # each row's place in its query's list
+    scores = torch.full((len(q), int(counts.max())), -math.inf)
+    scores[qi, pos] = torch.einsum('cd,cd->c', q[qi], embeddings[rows].float())
+    idx = torch.zeros_like(scores, dtype=torch.long)
+    idx[qi, pos] = rows
+    best, order = scores.topk(k, dim=1)
+    return best, idx.gather(1, order)
+
+# %% ../nbs/10_find_matches.ipynb #e072d1d8
+def screened_search(queries, embeddings, screen, k:int=9):
+    "Exact top-k of L2-normalised `embeddings` through `screen`: an `Int8Screen` or a 16-bit copy."
+    if isinstance(screen, Int8Screen): return int8_top_k(queries, embeddings, screen, k)
+    return screened_top_k(queries, embeddings, screen, k)
+
+def make_screen(embeddings, dtype:torch.dtype):
+    "The copy of `embeddings` that `screened_search` uses for `dtype`."
+    return int8_screen(embeddings) if dtype == torch.int8 else embeddings.to(dtype)
+
+@functools.cache
+def screen_dtype(device_type:str, many:bool) -> torch.dtype|None:
+    "The copy that searches stored embeddings fastest here, for one query or `many`, if it beats fp32 by a third: timed once."
+    if device_type != 'cpu': return None  # a GPU's fp32 pass runs at memory speed, and its memory is dearer
+    E = F.normalize(torch.randn(1 << (15 if many else 17), 256, generator=torch.Generator().manual_seed(0)), dim=-1)  # past the caches
+    q = E[:64 if many else 1].clone()
+    def seconds(search):
+        search()  # the first call may pick or load a kernel
+        start = time.perf_counter()
+        for _ in range(3): search()
+        return time.perf_counter() - start
+    fp32 = seconds(lambda: top_k(q, E, normalized=True))
+    times = {d: seconds(partial(screened_search, q, E, make_screen(E, d))) for d in [*SCREEN_ERROR, torch.int8]}
+    best = min(times, key=times.get)
+    return best if times[best] * 1.33 < fp32 else None
 
 # %% ../nbs/10_find_matches.ipynb #8548931f
 def list_images(images) -> list:
@@ -183,9 +265,9 @@ def search(self:ImageIndex, queries, k:int=9, backend:str='torch'):
     if backend == 'torch':
         dtype = screen_dtype(self.embeddings.device.type, len(queries) > 1) if len(self) >= 100_000 else None
         if dtype is None: return top_k(queries, self.embeddings, k, normalized=True)
-        screens = self.__dict__.setdefault('_screens', {})  # made once each: half the embeddings' memory again
-        if dtype not in screens: screens[dtype] = self.embeddings.to(dtype)
-        return screened_top_k(queries, self.embeddings, screens[dtype], k)
+        screens = self.__dict__.setdefault('_screens', {})  # made once each: a half or a quarter of the embeddings' memory again
+        if dtype not in screens: screens[dtype] = make_screen(self.embeddings, dtype)
+        return screened_search(queries, self.embeddings, screens[dtype], k)
     if backend != 'faiss': raise ValueError(f"backend must be 'torch' or 'faiss', not {backend!r}.")
     try: import faiss
     except ImportError: raise ImportError("backend='faiss' needs FAISS: pip install faiss-cpu (or faiss-gpu).") from None
