@@ -127,9 +127,10 @@ def int8_candidates(q8, screen:Int8Screen, slack, k:int, chunk:int):
 # %% ../nbs/10_find_matches.ipynb #5c94a276
 def int8_top_k(queries, embeddings, screen:Int8Screen, k:int=9, chunk:int|None=None):
     "Exact `top_k` of L2-normalised `embeddings` (N, d) on the CPU for `queries` (Q, d): candidates from the int8 `screen`."
-    q = F.normalize(queries.float().cpu(), dim=-1)
+    q, G = F.normalize(queries.float().cpu(), dim=-1), screen.group
+    if not len(q): return top_k(queries, embeddings, k, normalized=True)
     k = min(k, len(embeddings))
-    chunk = chunk or max(screen.group, 2**20 // len(q) // screen.group * screen.group)  # each chunk's scores: 4 MB
+    chunk = max(G, (chunk or 2**20 // len(q)) // G * G)  # whole groups; by default each chunk's scores take 4 MB
     qscale = 127 / q.abs().amax(1, keepdim=True).clamp_min(1e-12)
     q8 = (q * qscale).round().to(torch.int8)
     err = (q8 / qscale).norm(dim=1) * screen.row_error + (q - q8 / qscale).norm(dim=1)   # the bound above
