@@ -11,7 +11,7 @@ import numpy as np
 import torch
 
 from . import __version__
-from .config import atomic_write, cfg_from_dict, cfg_to_dict
+from .config import atomic_write, cfg_from_dict, cfg_to_dict, tower_names
 from .data import load_captions, wrap_tokenizer
 from .model import CLIPModel, build_model
 
@@ -150,8 +150,9 @@ def model_card(model:CLIPModel, history=None, name:str='clip_nbdev model') -> st
     best = max(history, key=lambda h: h['rsum']) if history else None
     results = (f"Best epoch {best['epoch']} of {len(history)} (by dev rsum {best['rsum']:.1f}), on the run's dev split:\n\n"
                + metrics_table(best)) if best else "No training history was given: no metrics."
-    image = ' and '.join(f'`{t}`' for t in cfg.image_encoder.split('+'))
-    image = f"{image} (timm{', features side by side' if '+' in cfg.image_encoder else ''}), {cfg.image_size}×{cfg.image_size} images, last {cfg.image_pool_stages} stage(s) pooled"
+    towers = tower_names(cfg.image_encoder)
+    image = ' and '.join(f'`{t}`' for t in towers)
+    image = f"{image} (timm{', features side by side' if len(towers) > 1 else ''}), {cfg.image_size}×{cfg.image_size} images, last {cfg.image_pool_stages} stage(s) pooled"
     text = f"`{cfg.text_encoder or 'a BERT built from text_config'}` (transformers), {cfg.text_pooling} pooling"
     return f'''---
 library_name: clip_nbdev

@@ -10,16 +10,17 @@ from pathlib import Path
 import torch
 
 import clip_nbdev
-from .config import atomic_write, get_device, get_preset, read_text, PRESETS
+from .config import atomic_write, get_device, get_preset, read_text, tower_names, PRESETS
 from .metrics import format_metrics
 
 # %% auto #0
 __all__ = ['PICTURES', 'DEMO_CHECKPOINT', 'COMMANDS', 'USER_ERRORS', 'CLIParser', 'at_least', 'query_text', 'device_arg',
            'output_file', 'picture_file', 'image_file', 'timm_name', 'out_folder', 'add_device_arg', 'write_json',
-           'add_train_args', 'cfg_from_args', 'train', 'add_model_args', 'open_model', 'draw_matches', 'add_eval_args',
-           'evaluate_checkpoint', 'add_search_args', 'search', 'add_bench_args', 'bench', 'labels_arg',
-           'read_templates', 'add_classify_args', 'classify', 'add_zeroshot_args', 'zeroshot', 'port_number',
-           'add_demo_args', 'serve_demo', 'add_export_args', 'export', 'make_parser', 'main', 'error_line', 'run_cli']
+           'add_train_args', 'weights_setting', 'cfg_from_args', 'train', 'add_model_args', 'open_model',
+           'draw_matches', 'add_eval_args', 'evaluate_checkpoint', 'add_search_args', 'search', 'add_bench_args',
+           'bench', 'labels_arg', 'read_templates', 'add_classify_args', 'classify', 'add_zeroshot_args', 'zeroshot',
+           'port_number', 'add_demo_args', 'serve_demo', 'add_export_args', 'export', 'make_parser', 'main',
+           'error_line', 'run_cli']
 
 # %% ../nbs/13_cli.ipynb #249ec9c1
 class CLIParser(argparse.ArgumentParser):
@@ -82,7 +83,7 @@ def image_file(s:str) -> str:
 def timm_name(s:str) -> str:
     "An argparse type: the name of an image model that timm can build, or several joined by '+'."
     import timm
-    for name in s.split('+'):
+    for name in tower_names(s):
         if not timm.is_model(name): raise argparse.ArgumentTypeError(
             f"timm has no model {name!r}: list some with python -c \"import timm; print(timm.list_models('*{name[:6]}*'))\"")
     return s
@@ -121,15 +122,19 @@ def add_train_args(p:argparse.ArgumentParser):
     p.add_argument('--quiet', action='store_true', help='no progress bars (for log files)')
 
 # %% ../nbs/13_cli.ipynb #e89665ca
+def weights_setting(paths:list|None):
+    "`--image-weights` as `CFG.image_weights` takes it: one file as itself, several (one per tower) as a list."
+    return paths[0] if paths and len(paths) == 1 else paths
+
 def cfg_from_args(a) -> 'CFG':
     "The `CFG` of a `train` command line."
     from clip_nbdev.model import tower_weights
-    over = dict(data=a.data, epochs=a.epochs, batch_size=a.batch_size, accum_steps=a.accum_steps, image_encoder=a.image_model, image_weights=a.image_weights,
+    over = dict(data=a.data, epochs=a.epochs, batch_size=a.batch_size, accum_steps=a.accum_steps, image_encoder=a.image_model,
+                image_weights=weights_setting(a.image_weights),
                 text_encoder=a.text_model, device=a.device, num_workers=a.num_workers, seed=a.seed,
                 feature_cache_dir=a.feature_cache, pixel_cache_dir=a.pixel_cache, precision=a.precision, compile=a.compile)
-    if a.image_weights is not None and len(a.image_weights) == 1: over['image_weights'] = a.image_weights[0]
     cfg = get_preset(a.preset, **{k: v for k, v in over.items() if v is not None})
-    tower_weights(cfg.image_weights, cfg.image_encoder.split('+'))  # as many files as towers, checked before any work
+    tower_weights(cfg.image_weights, tower_names(cfg.image_encoder))  # as many files as towers, checked before any work
     return cfg
 
 # %% ../nbs/13_cli.ipynb #3fe9ce74
@@ -236,8 +241,7 @@ def add_bench_args(p:argparse.ArgumentParser):
 def bench(a):
     "Run the benchmark, print its report, and write its results as JSON if asked."
     from clip_nbdev.bench import format_bench, run_bench
-    weights = a.image_weights[0] if a.image_weights and len(a.image_weights) == 1 else a.image_weights
-    over = dict(image_weights=weights, text_encoder=a.text_model, image_size=a.image_size)
+    over = dict(image_weights=weights_setting(a.image_weights), text_encoder=a.text_model, image_size=a.image_size)
     over = {k: v for k, v in over.items() if v is not None}
     r = run_bench(a.preset, a.device, a.data, a.images, a.steps, a.warmup, a.compile, a.search_n, a.pretrained,
                   precisions=a.precisions, batch_size=a.batch_size, **over)

@@ -12,10 +12,10 @@ import numpy as np
 import torch
 
 # %% auto #0
-__all__ = ['CACHE_PLACES', 'PATH_SETTINGS', 'FAST', 'PRESETS', 'CFG', 'default_cache', 'read_text', 'atomic_write', 'read_cache',
-           'cfg_to_dict', 'cfg_from_dict', 'save_cfg', 'load_cfg', 'same_setting', 'cfg_diff', 'get_preset',
-           'get_device', 'usable_cores', 'loader_workers', 'cpu_flags', 'fast_cpu_bf16', 'cuda_bf16', 'autocast_dtype',
-           'set_seed', 'one_thread_per_test_worker']
+__all__ = ['CACHE_PLACES', 'PATH_SETTINGS', 'FAST', 'PRESETS', 'CFG', 'tower_names', 'default_cache', 'read_text', 'atomic_write',
+           'read_cache', 'cfg_to_dict', 'cfg_from_dict', 'save_cfg', 'load_cfg', 'same_setting', 'cfg_diff',
+           'get_preset', 'get_device', 'usable_cores', 'loader_workers', 'cpu_flags', 'fast_cpu_bf16', 'cuda_bf16',
+           'autocast_dtype', 'set_seed', 'one_thread_per_test_worker']
 
 # %% ../nbs/00_config.ipynb #0bb3ab35
 @dataclass
@@ -83,6 +83,11 @@ class CFG:
     tf32: bool = False             # TF32 matrix products on Ampere and newer GPUs
     fused_optimizer: bool = False  # AdamW's fused kernel: one update for all parameters instead of one per tensor
     compile: bool = False          # `torch.compile` the model: slow first steps, faster ones after
+
+# %% ../nbs/00_config.ipynb #b0ed5ba7
+def tower_names(image_encoder:str) -> list:
+    "The timm names of the image towers in the setting `image_encoder`: one name, or several joined by '+'."
+    return image_encoder.split('+')
 
 # %% ../nbs/00_config.ipynb #6d170997
 def default_cache() -> Path:

@@ -12,7 +12,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from .config import CFG, autocast_dtype, loader_workers
+from .config import CFG, autocast_dtype, loader_workers, tower_names
 from .data import ImageDataset, as_rgb, get_transforms, name_some, reading_loader, tokenize
 from .encoders import ImageEncoder, ImageTowers, TextEncoder, build_text_model, is_trainable
 from .head import ProjectionHead
@@ -80,7 +80,7 @@ def build_model(cfg:CFG, tokenizer, pretrained:bool=True, text_model_config:dict
 
 def build_image_encoder(cfg:CFG, pretrained:bool=True):
     "The image tower of `cfg`: one timm model, or `ImageTowers` for names joined by '+', each with its own weights file."
-    names = cfg.image_encoder.split('+')
+    names = tower_names(cfg.image_encoder)
     weights = tower_weights(cfg.image_weights, names) if pretrained else [None] * len(names)
     towers = [ImageEncoder(n, pretrained and cfg.image_pretrained, w, cfg.trainable, cfg.image_pool_stages)
               for n, w in zip(names, weights)]
