@@ -23,9 +23,9 @@ from .zeroshot import FLICKR8K_WORDS, PROMPT_TEMPLATES, check_labels, zero_shot_
 __all__ = ['MAX_UPLOADS', 'DEMO_INSTALL', 'SYNTHETIC_LABELS', 'SYNTHETIC_PROMPTS', 'LOADING', 'FILE_ROUTE', 'SYSTEM_FONTS',
            'SYSTEM_MONO', 'COLAB_TERMINAL', 'upload_dir', 'prune_uploads', 'import_gradio', 'index_file',
            'folder_signature', 'served_images', 'saved_index', 'open_index', 'dataset_captions', 'caption_embeddings',
-           'in_background', 'LiveIndex', 'grow_index', 'live_index', 'search_images', 'embed_image', 'similar_images',
-           'default_labels', 'LabelClassifiers', 'classify_image', 'shown_errors', 'image_path', 'make_demo',
-           'FileGuard', 'in_colab', 'serve', 'stop_serving', 'checkpoint_demo', 'launch_demo']
+           'in_background', 'LiveIndex', 'parts_dir', 'grow_index', 'live_index', 'search_images', 'embed_image',
+           'similar_images', 'default_labels', 'LabelClassifiers', 'classify_image', 'shown_errors', 'image_path',
+           'make_demo', 'FileGuard', 'in_colab', 'serve', 'stop_serving', 'checkpoint_demo', 'launch_demo']
 
 # %% ../nbs/12_demo.ipynb #971cc3d7
 def upload_dir() -> Path:
@@ -145,15 +145,20 @@ class LiveIndex:
         return f"{len(self.index):,} of the {len(self):,} images indexed so far" if self.building else ''
 
 # %% ../nbs/12_demo.ipynb #d5f60bbb
+def parts_dir(path) -> Path: return Path(path).with_suffix('.parts')  # an index's finished parts while it is made
+
 def grow_index(live:LiveIndex, model, start:int, path, signature:str, progress:bool=True) -> ImageIndex:
     "Embed `live.paths[start:]` into `live.index`, a part at a time, each twice the last; save the whole index at `path`."
     began, size = time.perf_counter(), max(start, 1)
     while start < len(live.paths):
-        part, done = ImageIndex.build(model, live.paths[start:start + size], progress=False), live.index
+        # each part is kept on disk as it is finished: a demo stopped midway starts again from the parts it has
+        part = ImageIndex.build(model, live.paths[start:start + size], progress=False, work_dir=parts_dir(path), part_size=size)
+        done = live.index
         # a new index, not a changed one: a search running meanwhile keeps the one it started with
         live.index = ImageIndex(done.paths + part.paths, torch.cat([done.embeddings, part.embeddings]), part.cfg, part.fingerprint)
         start, size = start + size, min(2 * size, 4096)
     live.index.save(path, images=signature)
+    shutil.rmtree(parts_dir(path), ignore_errors=True)  # the whole index holds them now
     if progress: print(f"the index of {len(live.index):,} images is whole, {time.perf_counter() - began:.1f} s later, and saved", flush=True)
     return live.index
 
@@ -164,7 +169,7 @@ def live_index(model, images, path, first:int=32, progress:bool=True) -> LiveInd
     index = saved_index(model, images, path, signature)
     if index is not None: return LiveIndex(index)
     if progress: print(f"indexing {len(paths)} images of {images} into {path}, in the background; searches meanwhile cover those done")
-    live = LiveIndex(ImageIndex.build(model, paths[:first], progress=False), paths)
+    live = LiveIndex(ImageIndex.build(model, paths[:first], progress=False, work_dir=parts_dir(path), part_size=first), paths)
     live.job = in_background(grow_index, live, model, first, path, signature, progress)
     return live
 
