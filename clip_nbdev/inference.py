@@ -139,7 +139,7 @@ def int8_top_k(queries, embeddings, screen:Int8Screen, k:int=9, chunk:int|None=N
     if found is None: return top_k(queries, embeddings, k, normalized=True)
     qi, gi, s = found
     c, j = (s >= int8_floor(best, slack, k)[qi, None]).nonzero(as_tuple=True)
-    qi, rows = qi[c], gi[c] * screen.group + j
+    qi, rows = qi[c], gi[c] * G + j
     order = torch.argsort(qi, stable=True)
     qi, rows = qi[order], rows[order]
     counts = torch.bincount(qi, minlength=len(q))
@@ -172,8 +172,10 @@ def screen_dtype(device_type:str, many:bool) -> torch.dtype|None:
         start = time.perf_counter()
         for _ in range(3): search()
         return time.perf_counter() - start
-    fp32 = seconds(lambda: top_k(q, E, normalized=True))
-    times = {d: seconds(partial(screened_search, q, E, make_screen(E, d))) for d in [*SCREEN_ERROR, torch.int8]}
+    fp32, times = seconds(lambda: top_k(q, E, normalized=True)), {}
+    for d in [*SCREEN_ERROR, torch.int8]:
+        try: times[d] = seconds(partial(screened_search, q, E, make_screen(E, d)))
+        except (RuntimeError, NotImplementedError, AttributeError): pass  # a build without this CPU kernel (`torch._int_mm`)
     best = min(times, key=times.get)
     return best if times[best] * 1.33 < fp32 else None
 
