@@ -20,7 +20,7 @@ from .data import PixelCache, load_splits, load_tokenizer, tokenize
 from .synthetic import cached_folder, make_synthetic
 from .model import build_text_encoder, embed_images, model_autocast
 from .loss import global_batch_loss
-from .inference import SCREEN_ERROR, ImageIndex, make_screen, screened_search, top_k
+from .inference import SCREEN_DTYPES, ImageIndex, make_screen, screened_search, top_k
 from .training import (make_optimizer, make_scaler, peak_memory, prepare, set_phase, speed_up, to_device, train_loader,
                                  train_one_epoch)
 
@@ -190,7 +190,7 @@ def screen_speed(n:int=1_000_000, dim:int=256, k:int=9, batch:int=64, rounds:int
     g = torch.Generator().manual_seed(0)
     E = F.normalize(torch.randn(n, dim, generator=g), dim=-1)
     queries = torch.randn(batch, dim, generator=g)
-    ways = {'fp32': None, **{str(d).split('.')[1]: make_screen(E, d) for d in [*SCREEN_ERROR, torch.int8]}}
+    ways = {'fp32': None, **{str(d).split('.')[1]: make_screen(E, d) for d in SCREEN_DTYPES}}
     def search(screen, q): return top_k(q, E, k, normalized=True) if screen is None else screened_search(q, E, screen, k)
     calls = {('pass', 1): lambda: E.sum()}
     for name, screen in ways.items():

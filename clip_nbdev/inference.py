@@ -23,10 +23,11 @@ from .model import CLIPModel, embed_images, embed_texts
 from .checkpoint import load_model, model_fingerprint
 
 # %% auto #0
-__all__ = ['SCREEN_ERROR', 'get_image_embeddings', 'top_k', 'screen_scores', 'screened_top_k', 'Int8Screen', 'int8_screen',
-           'int8_floor', 'int8_candidates', 'int8_top_k', 'screened_search', 'make_screen', 'screen_dtype',
-           'list_images', 'ImageIndex', 'part_key', 'save_embeddings', 'read_embeddings', 'match_filenames',
-           'rank_images', 'image_files', 'find_matches', 'find_similar', 'find_captions', 'embed_folder']
+__all__ = ['SCREEN_ERROR', 'SCREEN_DTYPES', 'get_image_embeddings', 'top_k', 'screen_scores', 'screened_top_k', 'Int8Screen',
+           'int8_screen', 'int8_floor', 'int8_candidates', 'int8_top_k', 'screened_search', 'make_screen',
+           'screen_dtype', 'list_images', 'ImageIndex', 'part_key', 'save_embeddings', 'read_embeddings',
+           'match_filenames', 'rank_images', 'image_files', 'find_matches', 'find_similar', 'find_captions',
+           'embed_folder']
 
 # %% ../nbs/10_find_matches.ipynb #792ab2fe
 def get_image_embeddings(valid_df:pd.DataFrame, model, image_dir, device=None, batch_size:int=64):
@@ -157,6 +158,8 @@ def screened_search(queries, embeddings, screen, k:int=9):
     if isinstance(screen, Int8Screen): return int8_top_k(queries, embeddings, screen, k)
     return screened_top_k(queries, embeddings, screen, k)
 
+SCREEN_DTYPES = (*SCREEN_ERROR, torch.int8)  # the copies a search may screen with
+
 def make_screen(embeddings, dtype:torch.dtype):
     "The copy of `embeddings` that `screened_search` uses for `dtype`."
     return int8_screen(embeddings) if dtype == torch.int8 else embeddings.to(dtype)
@@ -173,7 +176,7 @@ def screen_dtype(device_type:str, many:bool) -> torch.dtype|None:
         for _ in range(3): search()
         return time.perf_counter() - start
     fp32, times = seconds(lambda: top_k(q, E, normalized=True)), {}
-    for d in [*SCREEN_ERROR, torch.int8]:
+    for d in SCREEN_DTYPES:
         try: times[d] = seconds(partial(screened_search, q, E, make_screen(E, d)))
         except (RuntimeError, NotImplementedError, AttributeError): pass  # a build without this CPU kernel (`torch._int_mm`)
     best = min(times, key=times.get)
