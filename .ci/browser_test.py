@@ -1,7 +1,8 @@
 """The demo app (`clip-nbdev demo`, nbs/12_demo.ipynb) in a real browser: headless Chromium, driven by Playwright.
 
 Given the URL of a running demo, it loads the page, searches (waiting until the matches' images have loaded), classifies
-an uploaded image and a clicked match, asks for the images similar to that match (which must not be among them),
+an uploaded image and a clicked match, waits (classifying again) for the table of best-matching captions to fill in
+if the app is still embedding them, asks for the images similar to that match (which must not be among them),
 checks the message of an empty query, and saves screenshots. It fails on any
 request to a host other than the app's (such requests are also blocked, so the test holds offline and online alike), on
 an error in the browser's console or page, and on a failed request to the app. Timings go to stdout and OUT/browser.json.

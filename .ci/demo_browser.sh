@@ -57,8 +57,8 @@ print(f"  time to first answer: {first:.1f} s (server start {sys.argv[1]} s, pag
       f"{t['first_query_s']:.2f} s); per query {t['query_median_s'] * 1000:.0f} ms (median of {len(t['query_s'])}), "
       f"classification {t['classify_upload_s'] * 1000:.0f} ms (upload), {t['classify_click_s'] * 1000:.0f} ms (a match clicked), "
       f"similar images {t['similar_s'] * 1000:.0f} ms")
-print("  captions table: " + (f"loading at the first classification, filled in {t['captions_fill_s']:.1f} s later"
-                             if t['captions_loading_at_first_classify'] else "filled at the first classification"))
+print("  captions table: " + (f"loading when the test classified, filled in {t['captions_fill_s']:.1f} s later"
+                             if t['captions_loading_at_first_classify'] else "filled when the test classified"))
 EOF
 stop_server
 trap - EXIT
