@@ -139,19 +139,19 @@ def captions_row(page, timeout_ms:int) -> str:
 
 
 def captions_filled(page, timeout_ms:int, fill_timeout_s:float) -> tuple:
-    """Whether the captions table still said the captions were loading, and the seconds until it showed them,
-    classifying again every few seconds (as the table's message asks); 0 when they were already there."""
-    start = time.perf_counter()
-    if LOADING not in captions_row(page, timeout_ms): return False, 0.
-    while LOADING in captions_row(page, timeout_ms):
+    """Whether the captions table said the captions were still loading, and the seconds until it showed them (0 when
+    it already did), classifying again every few seconds, as the table's message asks."""
+    start, row = time.perf_counter(), captions_row(page, timeout_ms)
+    loading = LOADING in row
+    while LOADING in row:
         if time.perf_counter() - start > fill_timeout_s:
             raise TimeoutError(f"the captions table still says they are loading after {fill_timeout_s:.0f} s")
         page.wait_for_timeout(2000)
-        page.wait_for_function(IDLE)
         page.click('#classify')
-        page.wait_for_timeout(300)
+        page.wait_for_timeout(300)  # for the answer's status tracker to show
         page.wait_for_function(IDLE, timeout=timeout_ms)
-    return True, time.perf_counter() - start
+        row = captions_row(page, timeout_ms)
+    return loading, time.perf_counter() - start if loading else 0.
 
 
 def main():
@@ -190,9 +190,9 @@ def main():
         t['classify_click_s'] = step('classify a match', lambda: classify(page, click_labels, click, ms))
         step('clicked image shown', lambda: page.wait_for_function(IMAGE_SHOWN, timeout=ms))
         screenshot(page, out/'classify.png')
-        t['captions_loading_at_first_classify'], t['captions_fill_s'] = step(
+        t['captions_loading'], t['captions_fill_s'] = step(
             'captions table filled in', lambda: captions_filled(page, ms, a.captions_timeout))
-        if t['captions_loading_at_first_classify']: screenshot(page, out/'classify-captions.png')
+        if t['captions_loading']: screenshot(page, out/'classify-captions.png')
         t['similar_s'] = step('similar images of the clicked match', lambda: similar(page, a.k, ms))
         screenshot(page, out/'similar.png')
         if a.docs: screenshot(page, a.docs, full_page=False)

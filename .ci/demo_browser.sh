@@ -58,7 +58,7 @@ print(f"  time to first answer: {first:.1f} s (server start {sys.argv[1]} s, pag
       f"classification {t['classify_upload_s'] * 1000:.0f} ms (upload), {t['classify_click_s'] * 1000:.0f} ms (a match clicked), "
       f"similar images {t['similar_s'] * 1000:.0f} ms")
 print("  captions table: " + (f"loading when the test classified, filled in {t['captions_fill_s']:.1f} s later"
-                             if t['captions_loading_at_first_classify'] else "filled when the test classified"))
+                             if t['captions_loading'] else "filled when the test classified"))
 EOF
 stop_server
 trap - EXIT
