@@ -27,8 +27,9 @@ from .training import (make_optimizer, make_scaler, peak_memory, prepare, set_ph
 # %% auto #0
 __all__ = ['RANDOM_TOWERS', 'bench_data', 'photo_like', 'tutorial_config', 'fast_config', 'random_towers', 'training_setup',
            'sync', 'run_steps', 'train_speed', 'epoch_times', 'precision_speed', 'loader_speed', 'input_pipeline',
-           'embed_speed', 'median_ms', 'search_speed', 'screen_speed', 'text_group_speed', 'device_name',
-           'says_what_fits', 'measure', 'run_bench', 'format_bench', 'device_peak', 'step_memory', 'fits_batch']
+           'embed_speed', 'median_ms', 'medians_in_turns', 'search_speed', 'int8_product', 'screen_speed',
+           'text_group_speed', 'device_name', 'says_what_fits', 'measure', 'run_bench', 'format_bench', 'device_peak',
+           'step_memory', 'fits_batch']
 
 # %% ../nbs/16_benchmark.ipynb #b8a8117f
 def bench_data(n_images:int=512, size=(500, 375), seed:int=0, cache=None) -> Path:
@@ -169,22 +170,36 @@ def embed_speed(cfg:CFG, batch_size:int=256) -> float:
 # %% ../nbs/16_benchmark.ipynb #3ad1c8f2
 def median_ms(f, device='cpu', repeats:int=5) -> float:
     "Median milliseconds of `repeats` calls of `f`, after one warm-up call."
-    f(); times = []
-    for _ in range(repeats):
-        start = time.perf_counter(); f(); sync(device)
-        times.append((time.perf_counter() - start) * 1e3)
-    return statistics.median(times)
+    return medians_in_turns({'f': f}, device, repeats)['f']
 
-def search_speed(n:int=1_000_000, dim:int=256, k:int=9, batch:int=64, device='cpu') -> dict:
+def medians_in_turns(calls:dict, device='cpu', rounds:int=5) -> dict:
+    "Median milliseconds of each of `calls`, timed in turns: a slow spell of a shared machine then reaches each alike."
+    times = {key: [] for key in calls}
+    for f in calls.values(): f()  # warm-up: kernels, copies made on first use
+    for _ in range(rounds):
+        for key, f in calls.items():
+            start = time.perf_counter(); f(); sync(device)
+            times[key].append((time.perf_counter() - start) * 1e3)
+    return {key: statistics.median(t) for key, t in times.items()}
+
+def search_speed(n:int=1_000_000, dim:int=256, k:int=9, batch:int=64, device='cpu', rounds:int=7) -> dict:
     "Milliseconds of a pass over `n` stored `dim`-d embeddings, and of `ImageIndex.search` for one query and for `batch`."
     g = torch.Generator(device).manual_seed(0)
     index = ImageIndex([''] * n, torch.randn(n, dim, generator=g, device=device), {}, '')
     queries = torch.randn(batch, dim, generator=g, device=device)
-    return dict(pass_ms=median_ms(lambda: index.embeddings.sum(), device),
-                one_ms=median_ms(lambda: index.search(queries[:1], k), device),
-                batch_ms=median_ms(lambda: index.search(queries, k), device))  # the warm-up call makes any bf16 copy
+    return medians_in_turns(dict(pass_ms=lambda: index.embeddings.sum(), one_ms=lambda: index.search(queries[:1], k),
+                                 batch_ms=lambda: index.search(queries, k)), device, rounds)
 
 # %% ../nbs/16_benchmark.ipynb #7e14fba9
+def int8_product(screen, queries, chunk:int=32768):
+    "The int8 product of `screen`'s rows with `queries`, in the chunks `int8_top_k` uses and nothing else: its floor."
+    q = F.normalize(queries.float(), dim=-1)
+    q8t = (q * 127 / q.abs().amax(1, keepdim=True)).round().to(torch.int8).T.contiguous()
+    out = torch.empty(chunk, len(q), dtype=torch.int32)
+    for start in range(0, len(screen.rows), chunk):
+        part = screen.rows[start:start+chunk]
+        torch._int_mm(part, q8t, out=out[:len(part)])
+
 def screen_speed(n:int=1_000_000, dim:int=256, k:int=9, batch:int=64, rounds:int=5) -> pd.DataFrame:
     "Median milliseconds of a pass over `n` embeddings, and of top-`k` search by fp32 and by each screen, for one query and `batch`."
     g = torch.Generator().manual_seed(0)
@@ -195,12 +210,8 @@ def screen_speed(n:int=1_000_000, dim:int=256, k:int=9, batch:int=64, rounds:int
     calls = {('pass', 1): lambda: E.sum()}
     for name, screen in ways.items():
         for Q in (1, batch): calls[(name, Q)] = partial(search, screen, queries[:Q])
-    times = {key: [] for key in calls}
-    for f in calls.values(): f()  # warm-up: kernels, first touches of the copies
-    for _ in range(rounds):
-        for key, f in calls.items():
-            start = time.perf_counter(); f(); times[key].append((time.perf_counter() - start) * 1e3)
-    ms = pd.Series({key: statistics.median(t) for key, t in times.items()})
+    calls[('int8 product alone', batch)] = partial(int8_product, ways['int8'], queries)
+    ms = pd.Series(medians_in_turns(calls, rounds=rounds))
     return pd.DataFrame({'ms': ms, 'passes': ms / ms[('pass', 1)]}).rename_axis(['way', 'queries'])
 
 # %% ../nbs/16_benchmark.ipynb #1bfa2546

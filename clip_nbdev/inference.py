@@ -24,10 +24,10 @@ from .checkpoint import load_model, model_fingerprint
 
 # %% auto #0
 __all__ = ['SCREEN_ERROR', 'SCREEN_DTYPES', 'get_image_embeddings', 'top_k', 'screen_scores', 'screened_top_k', 'Int8Screen',
-           'int8_screen', 'int8_floor', 'int8_candidates', 'int8_top_k', 'screened_search', 'make_screen',
-           'screen_dtype', 'list_images', 'ImageIndex', 'part_key', 'save_embeddings', 'read_embeddings',
-           'match_filenames', 'rank_images', 'image_files', 'find_matches', 'find_similar', 'find_captions',
-           'embed_folder']
+           'int8_screen', 'int8_floor', 'block_maxima', 'int8_candidates', 'int8_rescore', 'int8_top_k',
+           'screened_search', 'make_screen', 'screen_dtype', 'list_images', 'ImageIndex', 'part_key', 'save_embeddings',
+           'read_embeddings', 'match_filenames', 'rank_images', 'image_files', 'find_matches', 'find_similar',
+           'find_captions', 'embed_folder']
 
 # %% ../nbs/10_find_matches.ipynb #792ab2fe
 def get_image_embeddings(valid_df:pd.DataFrame, model, image_dir, device=None, batch_size:int=64):
@@ -105,52 +105,67 @@ def int8_screen(embeddings, group:int=16, chunk:int=4096) -> Int8Screen:
 
 # %% ../nbs/10_find_matches.ipynb #0a52d517
 def int8_floor(best, slack, k:int):
-    "The lowest int8 score a true top-`k` row can have, per query, from the best group maxima so far (≤ k, Q)."
+    "The lowest int8 score a true top-`k` row can have, per query, from the best maxima so far (≤ k, Q)."
     if len(best) < k: return torch.full_like(slack, torch.iinfo(torch.int32).min + 1)  # any row, not the zero ones added
     return best[-1] - slack
 
+def block_maxima(M, size:int=32):
+    "The best of each block of `size` rows of `M` (groups, Q), and the rows left over."
+    whole = len(M) // size * size
+    return torch.cat([M[:whole].view(-1, size, M.shape[1]).amax(1), M[whole:]])
+
 def int8_candidates(q8, screen:Int8Screen, slack, k:int, chunk:int):
-    "The groups whose best int8 score reaches the floor, as query, group and the group's int8 scores, and the final best maxima."
+    "The groups whose best int8 score reaches the floor, as query, group and the group's int8 scores; and the final floor."
     G, n, Q, best, found, total = screen.group, screen.n, len(q8), None, [], 0
     q8t, steps = q8.T.contiguous(), torch.arange(0, G * Q, Q)
+    out = torch.empty(min(chunk, len(screen.rows)), Q, dtype=torch.int32)  # one buffer: fresh pages for every chunk cost a third of the product
     for start in range(0, len(screen.rows), chunk):
-        S = torch._int_mm(screen.rows[start:start+chunk], q8t)                        # (chunk, Q)
+        part = screen.rows[start:start+chunk]
+        S = torch._int_mm(part, q8t, out=out[:len(part)])                            # (chunk, Q)
         if start + chunk > n: S[n - start:] = torch.iinfo(torch.int32).min            # the zero rows added
         M = S.view(-1, G, Q).amax(1)                                                  # (groups, Q): each group's best
-        top = M.topk(min(k, len(M)), dim=0).values
-        best = top if best is None else torch.cat([best, top]).topk(min(k, len(best) + len(top)), dim=0).values
-        gi, qi = (M >= int8_floor(best, slack, k)).nonzero(as_tuple=True)
+        best = block_maxima(M) if best is None else torch.cat([best, block_maxima(M)])
+        best = best.topk(min(k, len(best)), dim=0).values
+        floor = int8_floor(best, slack, k)
+        gi, qi = (M >= floor).nonzero(as_tuple=True)
         found.append((qi, gi + start // G, torch.take(S, (gi * G * Q + qi)[:, None] + steps)))
         total += len(qi)
-        if total > 4 * len(screen.rows) // G: return None, best  # near-duplicates: too many
-    return [torch.cat(t) for t in zip(*found)], best
+        if total > 4 * len(screen.rows) // G: return None, floor  # near-duplicates: too many
+    return [torch.cat(t) for t in zip(*found)], floor
 
 # %% ../nbs/10_find_matches.ipynb #5c94a276
+def int8_rescore(q, embeddings, qi, rows, s8, err, sc, k:int):
+    "Exact top-`k` for each of `q` among candidate `rows` (of query `qi`, int8 score `s8`); `err` and `sc` as in `int8_top_k`."
+    order = torch.argsort((qi.long() << 32) - s8)                                    # by query, its best int8 score first
+    qi, rows, s8 = qi[order], rows[order], s8[order]
+    counts = torch.bincount(qi, minlength=len(q))  # k or more: the rows behind the k best maxima reach every floor
+    pos = torch.arange(len(qi)) - (counts.cumsum(0) - counts).repeat_interleave(counts)  # each row's place in its query's list
+    sure = torch.einsum('qd,qkd->qk', q, embeddings[rows[pos < k].view(len(q), k)].float()).amin(1)
+    keep = s8 >= ((sure - err) * sc).floor().int()[qi] - 1                           # a prefix of each query's list
+    qi, rows, pos = qi[keep], rows[keep], pos[keep]
+    kept = torch.bincount(qi, minlength=len(q))
+    idx = torch.zeros(len(q), int(kept.max()), dtype=torch.long)                     # padded with row 0, masked below
+    idx[qi, pos] = rows
+    scores = torch.einsum('qd,qcd->qc', q, embeddings[idx].float())
+    scores[torch.arange(idx.shape[1]) >= kept[:, None]] = -math.inf
+    best, order = scores.topk(k, dim=1)
+    return best, idx.gather(1, order)
+
 def int8_top_k(queries, embeddings, screen:Int8Screen, k:int=9, chunk:int|None=None):
     "Exact `top_k` of L2-normalised `embeddings` (N, d) on the CPU for `queries` (Q, d): candidates from the int8 `screen`."
     q, G = F.normalize(queries.float().cpu(), dim=-1), screen.group
     if not len(q): return top_k(queries, embeddings, k, normalized=True)
     k = min(k, len(embeddings))
-    chunk = max(G, (chunk or 2**20 // len(q)) // G * G)  # whole groups; by default each chunk's scores take 4 MB
+    chunk = max(G, (chunk or 2**21 // len(q)) // G * G)  # whole groups; by default each chunk's scores take 8 MB
     qscale = 127 / q.abs().amax(1, keepdim=True).clamp_min(1e-12)
     q8 = (q * qscale).round().to(torch.int8)
     err = (q8 / qscale).norm(dim=1) * screen.row_error + (q - q8 / qscale).norm(dim=1)   # the bound above
-    slack = (2 * err * qscale[:, 0] * screen.scale).ceil().int() + 1                     # in int8 units, rounded up
-    found, best = int8_candidates(q8, screen, slack, k, chunk)
+    sc = qscale[:, 0] * screen.scale                                                      # int8 units per unit of score
+    found, floor = int8_candidates(q8, screen, (2 * err * sc).ceil().int() + 1, k, chunk)  # the slack rounded up
     if found is None: return top_k(queries, embeddings, k, normalized=True)
     qi, gi, s = found
-    c, j = (s >= int8_floor(best, slack, k)[qi, None]).nonzero(as_tuple=True)
-    qi, rows = qi[c], gi[c] * G + j
-    order = torch.argsort(qi, stable=True)
-    qi, rows = qi[order], rows[order]
-    counts = torch.bincount(qi, minlength=len(q))
-    pos = torch.arange(len(rows)) - (counts.cumsum(0) - counts).repeat_interleave(counts)  # each row's place in its query's list
-    scores = torch.full((len(q), int(counts.max())), -math.inf)
-    scores[qi, pos] = torch.einsum('cd,cd->c', q[qi], embeddings[rows].float())
-    idx = torch.zeros_like(scores, dtype=torch.long)
-    idx[qi, pos] = rows
-    best, order = scores.topk(k, dim=1)
-    return best, idx.gather(1, order)
+    c, j = (s >= floor[qi, None]).nonzero(as_tuple=True)
+    return int8_rescore(q, embeddings, qi[c], gi[c] * G + j, s[c, j], err, sc, k)
 
 # %% ../nbs/10_find_matches.ipynb #e072d1d8
 def screened_search(queries, embeddings, screen, k:int=9):
