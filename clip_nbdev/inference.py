@@ -143,11 +143,11 @@ def int8_rescore(q, embeddings, qi, rows, s8, err, sc, k:int):
     sure = torch.einsum('qd,qkd->qk', q, embeddings[rows[pos < k].view(len(q), k)].float()).amin(1)
     keep = s8 >= ((sure - err) * sc).floor().int()[qi] - 1                           # a prefix of each query's list
     qi, rows, pos = qi[keep], rows[keep], pos[keep]
-    kept = torch.bincount(qi, minlength=len(q))
-    idx = torch.zeros(len(q), int(kept.max()), dtype=torch.long)                     # padded with row 0, masked below
+    # scored as a flat list: padding every query to the longest would multiply the rows read when one query has many
+    scores = torch.full((len(q), int(pos.max()) + 1), -math.inf)
+    scores[qi, pos] = torch.einsum('cd,cd->c', q[qi], embeddings[rows].float())
+    idx = torch.zeros_like(scores, dtype=torch.long)
     idx[qi, pos] = rows
-    scores = torch.einsum('qd,qcd->qc', q, embeddings[idx].float())
-    scores[torch.arange(idx.shape[1]) >= kept[:, None]] = -math.inf
     best, order = scores.topk(k, dim=1)
     return best, idx.gather(1, order)
 
