@@ -20,7 +20,8 @@ from .data import PixelCache, load_splits, load_tokenizer, tokenize
 from .synthetic import cached_folder, make_synthetic
 from .model import build_text_encoder, embed_images, model_autocast
 from .loss import global_batch_loss
-from .inference import SCREEN_DTYPES, ImageIndex, make_screen, screened_search, top_k
+from .inference import (SCREEN_DTYPES, SCREEN_FROM, ImageIndex, make_screen, screen_dtype, screened_search,
+                                  top_k)
 from .training import (make_optimizer, make_scaler, peak_memory, prepare, set_phase, speed_up, to_device, train_loader,
                                  train_one_epoch)
 
@@ -28,8 +29,8 @@ from .training import (make_optimizer, make_scaler, peak_memory, prepare, set_ph
 __all__ = ['RANDOM_TOWERS', 'bench_data', 'photo_like', 'tutorial_config', 'fast_config', 'random_towers', 'training_setup',
            'sync', 'run_steps', 'train_speed', 'epoch_times', 'precision_speed', 'loader_speed', 'input_pipeline',
            'embed_speed', 'median_ms', 'medians_in_turns', 'search_speed', 'int8_product', 'screen_speed',
-           'text_group_speed', 'device_name', 'says_what_fits', 'measure', 'run_bench', 'format_bench', 'device_peak',
-           'step_memory', 'fits_batch']
+           'text_group_speed', 'device_name', 'says_what_fits', 'measure', 'screen_name', 'run_bench', 'format_bench',
+           'device_peak', 'step_memory', 'fits_batch']
 
 # %% ../nbs/16_benchmark.ipynb #b8a8117f
 def bench_data(n_images:int=512, size=(500, 375), seed:int=0, cache=None) -> Path:
@@ -265,6 +266,11 @@ def measure(slow:CFG, fast:CFG, steps:int, warmup:int, precisions:bool) -> dict:
     r['embed_images_per_s'] = embed_speed(fast)
     return r
 
+def screen_name(n:int, device, many:bool) -> str:
+    "The copy `ImageIndex.search` screens `n` embeddings through on `device`, for one query or `many`: 'fp32' for none."
+    dtype = screen_dtype(torch.device(device).type, many) if n >= SCREEN_FROM else None
+    return 'fp32' if dtype is None else str(dtype).split('.')[1]
+
 def run_bench(preset:str='tiny', device:str='auto', data=None, n_images:int=512, steps:int=10, warmup:int=2,
               compile:bool=False, search_n:int=1_000_000, pretrained:bool=False, precisions:bool=False,
               batch_size:int=256, **overrides) -> dict:
@@ -278,7 +284,8 @@ def run_bench(preset:str='tiny', device:str='auto', data=None, n_images:int=512,
     s = search_speed(search_n, device=dev)
     r.update(search_n=search_n, pass_ms_1m=s['pass_ms'], search_ms_1m=s['one_ms'], search_ms_1m_batch64=s['batch_ms'],
              search_vs_pass=s['one_ms'] / s['pass_ms'], batch64_vs_one=s['batch_ms'] / s['one_ms'],
-             batch64_vs_pass=s['batch_ms'] / s['pass_ms'])
+             batch64_vs_pass=s['batch_ms'] / s['pass_ms'], search_copy_one=screen_name(search_n, dev, False),
+             search_copy_batch64=screen_name(search_n, dev, True))
     return r
 
 # %% ../nbs/16_benchmark.ipynb #a2078ed8
@@ -298,8 +305,8 @@ def format_bench(r:dict) -> str:
               if 'cache_ratio' in r else '')] if 'epoch_ratio' in r else []),
         f"embedding  {r['embed_images_per_s']:,.0f} images/s",
         f"search     {r['search_n']:,} embeddings: a pass {r['pass_ms_1m']:.1f} ms; one query {r['search_ms_1m']:.1f} ms "
-        f"({r['search_vs_pass']:.2f}x a pass); 64 queries {r['search_ms_1m_batch64']:.1f} ms ({r['batch64_vs_one']:.1f}x one, "
-        f"{r['batch64_vs_pass']:.1f}x a pass)"])
+        f"({r['search_vs_pass']:.2f}x a pass, {r['search_copy_one']} copy); 64 queries {r['search_ms_1m_batch64']:.1f} ms "
+        f"({r['batch64_vs_one']:.1f}x one, {r['batch64_vs_pass']:.1f}x a pass, {r['search_copy_batch64']} copy)"])
 
 # %% ../nbs/16_benchmark.ipynb #84d8be5c
 def device_peak(step, device) -> float:

@@ -23,8 +23,8 @@ from .model import CLIPModel, embed_images, embed_texts
 from .checkpoint import load_model, model_fingerprint
 
 # %% auto #0
-__all__ = ['SCREEN_ERROR', 'SCREEN_DTYPES', 'get_image_embeddings', 'top_k', 'screen_scores', 'screened_top_k', 'Int8Screen',
-           'int8_screen', 'int8_floor', 'block_maxima', 'int8_candidates', 'int8_rescore', 'int8_top_k',
+__all__ = ['SCREEN_ERROR', 'SCREEN_DTYPES', 'SCREEN_FROM', 'get_image_embeddings', 'top_k', 'screen_scores', 'screened_top_k',
+           'Int8Screen', 'int8_screen', 'int8_floor', 'block_maxima', 'int8_candidates', 'int8_rescore', 'int8_top_k',
            'screened_search', 'make_screen', 'screen_dtype', 'list_images', 'ImageIndex', 'part_key', 'save_embeddings',
            'read_embeddings', 'match_filenames', 'rank_images', 'image_files', 'find_matches', 'find_similar',
            'find_captions', 'embed_folder']
@@ -280,11 +280,13 @@ def check_model(self:ImageIndex, model:CLIPModel, weights:bool=False):
                          "Rebuild it with `ImageIndex.build(model, images)`.")
 
 # %% ../nbs/10_find_matches.ipynb #7d8367b0
+SCREEN_FROM = 100_000  # from this many embeddings on, `search` screens through a copy; below it, fp32 takes a few ms
+
 @patch
 def search(self:ImageIndex, queries, k:int=9, backend:str='torch'):
     "Scores and indices (Q, k) of the `k` images nearest each of the query embeddings (Q, d)."
     if backend == 'torch':
-        dtype = screen_dtype(self.embeddings.device.type, len(queries) > 1) if len(self) >= 100_000 else None
+        dtype = screen_dtype(self.embeddings.device.type, len(queries) > 1) if len(self) >= SCREEN_FROM else None
         if dtype is None: return top_k(queries, self.embeddings, k, normalized=True)
         screens = self.__dict__.setdefault('_screens', {})  # made once each: a half or a quarter of the embeddings' memory again
         if dtype not in screens: screens[dtype] = make_screen(self.embeddings, dtype)
