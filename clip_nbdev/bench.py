@@ -20,8 +20,8 @@ from .data import PixelCache, load_splits, load_tokenizer, tokenize
 from .synthetic import cached_folder, make_synthetic
 from .model import build_text_encoder, embed_images, model_autocast
 from .loss import global_batch_loss
-from .inference import (SCREEN_DTYPES, SCREEN_FROM, ImageIndex, make_screen, screen_dtype, screened_search,
-                                  top_k)
+from .inference import (SCREEN_DTYPES, ImageIndex, int8_chunk, int8_queries, make_screen, screened_search,
+                                  search_screen, top_k)
 from .training import (make_optimizer, make_scaler, peak_memory, prepare, set_phase, speed_up, to_device, train_loader,
                                  train_one_epoch)
 
@@ -192,11 +192,11 @@ def search_speed(n:int=1_000_000, dim:int=256, k:int=9, batch:int=64, device='cp
                                  batch_ms=lambda: index.search(queries, k)), device, rounds)
 
 # %% ../nbs/16_benchmark.ipynb #7e14fba9
-def int8_product(screen, queries, chunk:int=32768):
+def int8_product(screen, queries):
     "The int8 product of `screen`'s rows with `queries`, in the chunks `int8_top_k` uses and nothing else: its floor."
-    q = F.normalize(queries.float(), dim=-1)
-    q8t = (q * 127 / q.abs().amax(1, keepdim=True)).round().to(torch.int8).T.contiguous()
-    out = torch.empty(chunk, len(q), dtype=torch.int32)
+    _, _, q8 = int8_queries(queries)
+    q8t, chunk = q8.T.contiguous(), int8_chunk(len(q8), screen.group)
+    out = torch.empty(min(chunk, len(screen.rows)), len(q8), dtype=torch.int32)
     for start in range(0, len(screen.rows), chunk):
         part = screen.rows[start:start+chunk]
         torch._int_mm(part, q8t, out=out[:len(part)])
@@ -268,7 +268,7 @@ def measure(slow:CFG, fast:CFG, steps:int, warmup:int, precisions:bool) -> dict:
 
 def screen_name(n:int, device, many:bool) -> str:
     "The copy `ImageIndex.search` screens `n` embeddings through on `device`, for one query or `many`: 'fp32' for none."
-    dtype = screen_dtype(torch.device(device).type, many) if n >= SCREEN_FROM else None
+    dtype = search_screen(n, torch.device(device).type, 64 if many else 1)
     return 'fp32' if dtype is None else str(dtype).split('.')[1]
 
 def run_bench(preset:str='tiny', device:str='auto', data=None, n_images:int=512, steps:int=10, warmup:int=2,

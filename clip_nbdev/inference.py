@@ -24,10 +24,10 @@ from .checkpoint import load_model, model_fingerprint
 
 # %% auto #0
 __all__ = ['SCREEN_ERROR', 'SCREEN_DTYPES', 'SCREEN_FROM', 'get_image_embeddings', 'top_k', 'screen_scores', 'screened_top_k',
-           'Int8Screen', 'int8_screen', 'int8_floor', 'block_maxima', 'int8_candidates', 'int8_rescore', 'int8_top_k',
-           'screened_search', 'make_screen', 'screen_dtype', 'list_images', 'ImageIndex', 'part_key', 'save_embeddings',
-           'read_embeddings', 'match_filenames', 'rank_images', 'image_files', 'find_matches', 'find_similar',
-           'find_captions', 'embed_folder']
+           'Int8Screen', 'int8_screen', 'int8_floor', 'block_maxima', 'int8_candidates', 'int8_rescore', 'int8_queries',
+           'int8_chunk', 'int8_top_k', 'screened_search', 'make_screen', 'screen_dtype', 'list_images', 'ImageIndex',
+           'part_key', 'save_embeddings', 'read_embeddings', 'search_screen', 'match_filenames', 'rank_images',
+           'image_files', 'find_matches', 'find_similar', 'find_captions', 'embed_folder']
 
 # %% ../nbs/10_find_matches.ipynb #792ab2fe
 def get_image_embeddings(valid_df:pd.DataFrame, model, image_dir, device=None, batch_size:int=64):
@@ -116,15 +116,16 @@ def block_maxima(M, size:int=32):
 
 def int8_candidates(q8, screen:Int8Screen, slack, k:int, chunk:int):
     "The groups whose best int8 score reaches the floor, as query, group and the group's int8 scores; and the final floor."
-    G, n, Q, best, found, total = screen.group, screen.n, len(q8), None, [], 0
+    G, n, Q, found, total = screen.group, screen.n, len(q8), [], 0
     q8t, steps = q8.T.contiguous(), torch.arange(0, G * Q, Q)
+    best = torch.empty(0, Q, dtype=torch.int32)                             # the k best maxima so far
     out = torch.empty(min(chunk, len(screen.rows)), Q, dtype=torch.int32)  # one buffer: fresh pages for every chunk cost a third of the product
     for start in range(0, len(screen.rows), chunk):
         part = screen.rows[start:start+chunk]
         S = torch._int_mm(part, q8t, out=out[:len(part)])                            # (chunk, Q)
         if start + chunk > n: S[n - start:] = torch.iinfo(torch.int32).min            # the zero rows added
         M = S.view(-1, G, Q).amax(1)                                                  # (groups, Q): each group's best
-        best = block_maxima(M) if best is None else torch.cat([best, block_maxima(M)])
+        best = torch.cat([best, block_maxima(M)])
         best = best.topk(min(k, len(best)), dim=0).values
         floor = int8_floor(best, slack, k)
         gi, qi = (M >= floor).nonzero(as_tuple=True)
@@ -151,17 +152,24 @@ def int8_rescore(q, embeddings, qi, rows, s8, err, sc, k:int):
     best, order = scores.topk(k, dim=1)
     return best, idx.gather(1, order)
 
+def int8_queries(queries):
+    "L2-normalised `queries` on the CPU, their scales to int8 (Q, 1), and their int8 copy."
+    q = F.normalize(queries.float().cpu(), dim=-1)
+    qscale = 127 / q.abs().amax(1, keepdim=True).clamp_min(1e-12)
+    return q, qscale, (q * qscale).round().to(torch.int8)
+
+def int8_chunk(n_queries:int, group:int, chunk:int|None=None) -> int:
+    "Rows per chunk of `int8_top_k`: whole groups; by default each chunk's scores take 8 MB."
+    return max(group, (chunk or 2**21 // n_queries) // group * group)
+
 def int8_top_k(queries, embeddings, screen:Int8Screen, k:int=9, chunk:int|None=None):
     "Exact `top_k` of L2-normalised `embeddings` (N, d) on the CPU for `queries` (Q, d): candidates from the int8 `screen`."
-    q, G = F.normalize(queries.float().cpu(), dim=-1), screen.group
-    if not len(q): return top_k(queries, embeddings, k, normalized=True)
-    k = min(k, len(embeddings))
-    chunk = max(G, (chunk or 2**21 // len(q)) // G * G)  # whole groups; by default each chunk's scores take 8 MB
-    qscale = 127 / q.abs().amax(1, keepdim=True).clamp_min(1e-12)
-    q8 = (q * qscale).round().to(torch.int8)
+    if not len(queries): return top_k(queries, embeddings, k, normalized=True)
+    (q, qscale, q8), G, k = int8_queries(queries), screen.group, min(k, len(embeddings))
     err = (q8 / qscale).norm(dim=1) * screen.row_error + (q - q8 / qscale).norm(dim=1)   # the bound above
     sc = qscale[:, 0] * screen.scale                                                      # int8 units per unit of score
-    found, floor = int8_candidates(q8, screen, (2 * err * sc).ceil().int() + 1, k, chunk)  # the slack rounded up
+    slack = (2 * err * sc).ceil().int() + 1                                               # in int8 units, rounded up
+    found, floor = int8_candidates(q8, screen, slack, k, int8_chunk(len(q), G, chunk))
     if found is None: return top_k(queries, embeddings, k, normalized=True)
     qi, gi, s = found
     c, j = (s >= floor[qi, None]).nonzero(as_tuple=True)
@@ -282,11 +290,15 @@ def check_model(self:ImageIndex, model:CLIPModel, weights:bool=False):
 # %% ../nbs/10_find_matches.ipynb #7d8367b0
 SCREEN_FROM = 100_000  # from this many embeddings on, `search` screens through a copy; below it, fp32 takes a few ms
 
+def search_screen(n:int, device_type:str, n_queries:int) -> torch.dtype|None:
+    "The copy `ImageIndex.search` screens `n` embeddings on `device_type` through for `n_queries`; None for plain fp32."
+    return screen_dtype(device_type, n_queries > 1) if n >= SCREEN_FROM else None
+
 @patch
 def search(self:ImageIndex, queries, k:int=9, backend:str='torch'):
     "Scores and indices (Q, k) of the `k` images nearest each of the query embeddings (Q, d)."
     if backend == 'torch':
-        dtype = screen_dtype(self.embeddings.device.type, len(queries) > 1) if len(self) >= SCREEN_FROM else None
+        dtype = search_screen(len(self), self.embeddings.device.type, len(queries))
         if dtype is None: return top_k(queries, self.embeddings, k, normalized=True)
         screens = self.__dict__.setdefault('_screens', {})  # made once each: a half or a quarter of the embeddings' memory again
         if dtype not in screens: screens[dtype] = make_screen(self.embeddings, dtype)
