@@ -1,4 +1,4 @@
-"""The demo app (`clip-nbdev demo`, nbs/12_demo.ipynb) in a real browser: headless Chromium, driven by Playwright.
+"""The demo app (`clip-nbdev demo`, nbs/27_demo.ipynb) in a real browser: headless Chromium, driven by Playwright.
 
 Given the URL of a running demo, it loads the page, searches (waiting until the matches' images have loaded), classifies
 an uploaded image and a clicked match, waits (classifying again) for the table of best-matching captions to fill in

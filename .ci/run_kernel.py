@@ -22,10 +22,16 @@ def runnable(nb, flags):
     n_skipped, nb.cells = len(nb.cells) - len(keep), keep
     return nb, n_skipped
 
-def run_one(path:Path, flags, timeout:int, save:bool=False) -> tuple:
-    "Execute the notebook at `path` in a fresh kernel from its own folder; (seconds, skipped cells)."
+def course_chapters(sidebar='nbs/sidebar.yml') -> set:
+    "The notebooks of the sidebar's first section, the course."
+    import re
+    m = re.search(r'section:[^\n]*\n\s*contents:\n((?:\s+- .*\n)+)', Path(sidebar).read_text())
+    return set(re.findall(r'-\s+(\S+\.ipynb)', m.group(1))) if m else set()
+
+def run_one(path:Path, flags, timeout:int, save:bool=False, every_cell:bool=False) -> tuple:
+    "Execute the notebook at `path` in a fresh kernel from its own folder (every cell, or those nbdev_test runs); (seconds, skipped cells)."
     full = nbformat.read(path, as_version=4)
-    nb, n_skipped = runnable(full, flags)
+    nb, n_skipped = (copy.deepcopy(full), 0) if every_cell else runnable(full, flags)
     start = time.perf_counter()
     # kernel_name from the notebook's kernelspec ('python3'), which ipykernel maps to this environment's Python
     NotebookClient(nb, timeout=timeout, resources={'metadata': {'path': str(path.parent)}}).execute()
@@ -44,9 +50,9 @@ def heaviest_first(files) -> list:
 
 def run_in_worker(args) -> tuple:
     "`run_one` in a pool worker, whose kernels compute with `threads` threads: (name, seconds, skipped, error or None)."
-    f, flags, timeout, save, threads = args
+    f, flags, timeout, save, threads, every_cell = args
     os.environ['OMP_NUM_THREADS'] = os.environ['MKL_NUM_THREADS'] = str(threads)  # the kernel inherits them
-    try: return (Path(f).name, *run_one(Path(f).resolve(), flags, timeout, save), None)
+    try: return (Path(f).name, *run_one(Path(f).resolve(), flags, timeout, save, every_cell), None)
     except Exception as e: return Path(f).name, 0.0, 0, str(e)
 
 @call_parse
@@ -54,19 +60,22 @@ def main(path:str=None,  # A notebook, or a folder of notebooks (default: nbs_pa
          flags:str='',  # Space-separated flags whose cells run too, as with `nbdev_test --flags`
          save:store_true=False,  # Write the outputs into the notebooks (then run nbdev_clean)
          workers:int=1,  # Kernels at a time; each computes with cores/workers threads, as `nbdev_test`'s workers do
-         timeout:int=1800):  # Seconds one cell may run
+         timeout:int=1800,  # Seconds one cell may run
+         course_every_cell:store_true=False):  # The course chapters (the sidebar's first section) with every cell, flags and `eval: false` too
     "Execute every notebook `nbdev_test` would, skipping the cells its `tst_flags` mark; exit 1 if any fails."
     cfg = get_config()
     flags = set(cfg.tst_flags.split()) - set(flags.split())
     files = [Path(path)] if path and path.endswith('.ipynb') else sorted(nbglob(path, as_path=True))
     threads = max(1, (os.cpu_count() or 1) // workers)
-    jobs = [(f, flags, timeout, save, threads) for f in heaviest_first(files)]
+    course = course_chapters() if course_every_cell else set()
+    jobs = [(f, flags, timeout, save, threads, Path(f).name in course) for f in heaviest_first(files)]
     failed, start = [], time.perf_counter()
     with ProcessPoolExecutor(workers) as pool:
         for done in as_completed([pool.submit(run_in_worker, j) for j in jobs]):
             name, secs, n_skipped, error = done.result()
             if error: print(f'FAILED     {name}\n{error}', flush=True); failed.append(name); continue
-            print(f'{secs:7.1f} s  {name}' + (f'  ({n_skipped} cells skipped, as nbdev_test skips them)' if n_skipped else ''), flush=True)
+            print(f'{secs:7.1f} s  {name}' + ('  (every cell)' if name in course else
+                  f'  ({n_skipped} cells skipped, as nbdev_test skips them)' if n_skipped else ''), flush=True)
     print(f'kernel: {len(files) - len(failed)} passed, {len(failed)} failed, in {time.perf_counter() - start:.0f} s '
           f'({workers} kernel{"s" if workers > 1 else ""} at a time, {threads} thread{"s" if threads > 1 else ""} each)')
     if failed: sys.exit(1)

