@@ -29,7 +29,9 @@ def title_index(cells):
     return next(i for i, c in enumerate(cells) if c['cell_type'] == 'markdown' and src(c).lstrip().startswith('# '))
 
 def fix(path):
-    nb = json.loads(path.read_text(encoding='utf-8')); cells = nb['cells']
+    "Add or mend the badge and install cells of the chapter at `path`; a chapter that has both as they should be is not written."
+    text = path.read_text(encoding='utf-8')
+    nb = json.loads(text); cells = nb['cells']
     t = title_index(cells)
     badge = BADGE.format(url=COLAB + path.name)
     if t + 1 < len(cells) and 'colab-badge.svg' in src(cells[t + 1]): cells[t + 1]['source'] = [badge]
@@ -37,7 +39,8 @@ def fix(path):
     inst = [i for i, c in enumerate(cells) if c['cell_type'] == 'code' and "'google.colab' in sys.modules" in src(c)]
     if inst: cells[inst[0]]['source'] = install_cell(path.stem).splitlines(keepends=True)
     else: cells.insert(t + 2, new_cell('code', install_cell(path.stem)))
-    path.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + '\n', encoding='utf-8')
+    out = json.dumps(nb, indent=1, ensure_ascii=False) + '\n'
+    if json.loads(out) != json.loads(text): path.write_text(out, encoding='utf-8')
 
 # Words about how the project is made, which a reader never sees.
 PROCESS = re.compile(r"\b(issues?|tickets?|assignments?|sessions? notes?|the course copy|grew from|this project'?s? (?:target|task)|"
@@ -52,6 +55,19 @@ def defined_names(cells):
     "Every name the chapter's exported code defines or uses: a function, class, field or argument."
     code = '\n'.join(src(c) for c in cells if c['cell_type'] == 'code' and re.match(r'#\|\s*export', src(c)))
     return set(re.findall(r'\b\w+\b', code))
+
+FIGURE = re.compile(r'(?<![\w.])\d+\.\d+(?![\w.])')
+
+def shown(cells):
+    "What a reader sees of the chapter's code: its source and every text output."
+    text = []
+    for c in cells:
+        if c['cell_type'] != 'code': continue
+        text.append(src(c))
+        for o in c.get('outputs', []):
+            text.append(''.join(o.get('text', '')))
+            text += [''.join(v) for k, v in o.get('data', {}).items() if k.startswith('text/')]
+    return '\n'.join(text)
 
 def check():
     errors = []
@@ -80,6 +96,12 @@ def check():
             for m in PROCESS.finditer(text): errors.append(f'{path.name} cell {i}: process words "{m.group(0)}"')
             if path.stem in course_names:
                 for m in MACHINES.finditer(text): errors.append(f'{path.name} cell {i}: a particular machine, "{m.group(0)}", in a course chapter')
+        if path.stem in course_names:  # a figure in a course chapter's prose is one the reader sees in its outputs
+            seen = shown(cells)
+            for i, text in prose(cells):
+                for m in FIGURE.finditer(text):
+                    if m.group(0) not in seen:
+                        errors.append(f'{path.name} cell {i}: the figure {m.group(0)} is in no output (nor code) of the chapter')
         for i, c in enumerate(cells):
             for m in CHAPTER_REF.finditer(src(c)):
                 if m.group(1) not in stems and not re.match(r'\d\d_\d', m.group(1)):
