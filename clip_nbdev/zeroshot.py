@@ -4,7 +4,7 @@
 
 # %% ../nbs/10_zero_shot.ipynb #50e89731
 from __future__ import annotations
-import os, re, shutil, warnings
+import warnings
 from pathlib import Path
 
 import pandas as pd
@@ -17,11 +17,7 @@ from .model import embed_images, embed_texts
 from .inference import ImageIndex, list_images
 
 # %% auto #0
-__all__ = ['PROMPT_TEMPLATES', 'SINGLE_TEMPLATE', 'FLICKR8K_CLASSES', 'FLICKR8K_WORDS', 'check_labels', 'check_templates',
-           'check_tokens', 'zero_shot_classifier', 'image_inputs', 'zero_shot_probs', 'zero_shot_predict', 'top_labels',
-           'class_words', 'read_image_folder', 'classification_metrics', 'confusion_matrix', 'fit_logistic',
-           'with_bias', 'stratified_folds', 'pick_weight_decay', 'linear_probe', 'zero_shot_eval', 'plot_confusion',
-           'plot_similarity', 'plot_probs', 'caption_classes', 'write_image_folder']
+__all__ = ['PROMPT_TEMPLATES', 'SINGLE_TEMPLATE', 'check_labels', 'check_templates', 'check_tokens', 'zero_shot_classifier', 'image_inputs', 'zero_shot_probs', 'zero_shot_predict', 'top_labels', 'class_words', 'read_image_folder', 'classification_metrics', 'confusion_matrix', 'fit_logistic', 'with_bias', 'stratified_folds', 'pick_weight_decay', 'linear_probe', 'zero_shot_eval', 'plot_confusion', 'plot_similarity', 'plot_probs', 'FLICKR8K_CLASSES', 'FLICKR8K_WORDS', 'caption_classes', 'write_image_folder']
 
 # %% ../nbs/10_zero_shot.ipynb #c652964c
 PROMPT_TEMPLATES = ('a photo of a {}.', 'a picture of a {}.', 'a {}.', 'a photo of the {}.', 'a close-up photo of a {}.',
@@ -262,7 +258,10 @@ def plot_probs(preds:list, n:int=4, size:float=2.2):
     fig.tight_layout()
     return fig
 
-# %% ../nbs/10_zero_shot.ipynb #b236982f
+# %% ../nbs/11_flickr8k.ipynb #205bab5e
+import os, re, shutil
+
+# %% ../nbs/11_flickr8k.ipynb #b236982f
 FLICKR8K_CLASSES = dict(
     dog=('dog', 'dogs', 'puppy', 'puppies'),
     bicycle=('bicycle', 'bicycles', 'bike', 'bikes', 'biker', 'bikers', 'cyclist', 'cyclists', 'bmx'),
@@ -279,7 +278,7 @@ FLICKR8K_CLASSES = dict(
 FLICKR8K_WORDS = dict(dog='dog', snow='person in the snow', bicycle='bicycle', beach='beach', skateboard='skateboarder',
                       boat='boat', pool='swimming pool', climbing='rock climber', car='car', soccer='soccer game')
 
-# %% ../nbs/10_zero_shot.ipynb #a8f71b11
+# %% ../nbs/11_flickr8k.ipynb #a8f71b11
 def caption_classes(captions:pd.DataFrame, classes:dict=FLICKR8K_CLASSES, min_captions:int=3) -> pd.Series:
     "The class of each image that `min_captions` or more of its captions name, when none of them names another class."
     named = pd.DataFrame({c: captions.caption.str.contains(r'\b(?:' + '|'.join(map(re.escape, words)) + r')\b', case=False)
@@ -288,7 +287,7 @@ def caption_classes(captions:pd.DataFrame, classes:dict=FLICKR8K_CLASSES, min_ca
     one = (counts >= min_captions).sum(axis=1).eq(1) & (counts > 0).sum(axis=1).eq(1)
     return counts[one].idxmax(axis=1).rename('label')
 
-# %% ../nbs/10_zero_shot.ipynb #50bd0aeb
+# %% ../nbs/11_flickr8k.ipynb #50bd0aeb
 def write_image_folder(labels:pd.Series, image_dir, dest, words:dict|None=None) -> Path:
     "An ImageFolder at `dest` of links to the images of `labels` (image name -> class), with `words` as its classnames.txt."
     dest, image_dir = Path(dest), Path(image_dir).resolve()
