@@ -97,8 +97,10 @@ def check():
             if path.stem in course_names:
                 for m in MACHINES.finditer(text): errors.append(f'{path.name} cell {i}: a particular machine, "{m.group(0)}", in a course chapter')
         if path.stem in course_names:  # a figure in a course chapter's prose is one the reader sees in its outputs
-            seen = shown(cells)
+            seen = shown(cells) + '\n'.join(t for _, t in prose(cells) if t.startswith('Recorded when the runs were made'))
             for i, text in prose(cells):
+                if text.startswith('Recorded when the runs were made'):  # a record of runs the page does not repeat, and says so
+                    text = '\n'.join(l for l in text.splitlines() if not l.startswith('|'))
                 for m in FIGURE.finditer(text):
                     if m.group(0) not in seen:
                         errors.append(f'{path.name} cell {i}: the figure {m.group(0)} is in no output (nor code) of the chapter')
