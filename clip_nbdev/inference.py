@@ -23,11 +23,11 @@ from .model import CLIPModel, embed_images, embed_texts
 from .checkpoint import load_model, model_fingerprint
 
 # %% auto #0
-__all__ = ['SCREEN_ERROR', 'SCREEN_DTYPES', 'SCREEN_FROM', 'get_image_embeddings', 'top_k', 'screen_scores', 'screened_top_k',
-           'Int8Screen', 'int8_screen', 'int8_floor', 'block_maxima', 'int8_candidates', 'int8_rescore', 'int8_queries',
-           'int8_chunk', 'int8_top_k', 'screened_search', 'make_screen', 'screen_dtype', 'list_images', 'ImageIndex',
-           'part_key', 'save_embeddings', 'read_embeddings', 'search_screen', 'match_filenames', 'rank_images',
-           'image_files', 'find_matches', 'find_similar', 'find_captions', 'embed_folder']
+__all__ = ['SCREEN_ERROR', 'SCREEN_DTYPES', 'SCREEN_FROM', 'get_image_embeddings', 'top_k', 'match_filenames', 'ImageIndex',
+           'rank_images', 'image_files', 'find_matches', 'find_similar', 'find_captions', 'list_images', 'embed_folder',
+           'screen_scores', 'screened_top_k', 'Int8Screen', 'int8_screen', 'int8_floor', 'block_maxima',
+           'int8_candidates', 'int8_rescore', 'int8_queries', 'int8_chunk', 'int8_top_k', 'screened_search',
+           'make_screen', 'screen_dtype', 'part_key', 'save_embeddings', 'read_embeddings', 'search_screen']
 
 # %% ../nbs/09_find_matches.ipynb #792ab2fe
 def get_image_embeddings(valid_df:pd.DataFrame, model, image_dir, device=None, batch_size:int=64):
@@ -49,6 +49,96 @@ def top_k(queries, embeddings, k:int=9, chunk:int=65536, normalized:bool=False):
         scores.append(s); idx.append(i + start)
     best, order = torch.cat(scores, 1).topk(k, dim=1)                                    # (Q, k)
     return best, torch.cat(idx, 1).gather(1, order)
+
+# %% ../nbs/09_find_matches.ipynb #775ea8c8
+def match_filenames(image_filenames, n_embeddings:int) -> list:
+    "One filename per embedding: `image_filenames` itself, or its unique names when it repeats each one."
+    names = list(image_filenames)
+    if len(names) == n_embeddings: return names
+    unique = list(pd.unique(pd.Series(names)))
+    if len(unique) == n_embeddings: return unique
+    raise ValueError(f"{len(names)} filenames ({len(unique)} unique) for {n_embeddings} image embeddings: "
+                     "pass one filename per embedding, in the same order.")
+
+# %% ../nbs/09_find_matches.ipynb #388411e6
+class ImageIndex:
+    "L2-normalised embeddings of images, with their paths and the config and fingerprint of the model that made them."
+    def __init__(self, paths, embeddings, cfg:dict, fingerprint:str):
+        if len(paths) != len(embeddings): raise ValueError(f"{len(paths)} paths for {len(embeddings)} embeddings.")
+        self.paths, self.cfg, self.fingerprint = [str(p) for p in paths], cfg, fingerprint
+        self.embeddings = F.normalize(embeddings.float(), dim=-1)
+    def __len__(self): return len(self.paths)
+    def __repr__(self): return f"ImageIndex({len(self)} images, {self.embeddings.shape[1]}-d, model {self.fingerprint})"
+
+# %% ../nbs/09_find_matches.ipynb #b5d78dfd
+def rank_images(model:CLIPModel, image_embeddings, q, image_filenames=None, n:int=9, image_dir=None, skip=None,
+                paths:bool=False) -> tuple:
+    """The `n` images nearest the query embedding `q` (1, d) as (filenames, scores, their paths if `paths`, else None): in an
+    `ImageIndex`, or in `image_embeddings` named by `image_filenames`. The file `skip`, when it is among them, is left out."""
+    if isinstance(image_embeddings, ImageIndex):
+        image_embeddings.check_model(model)
+        names, search = image_embeddings.paths, image_embeddings.search
+    else:
+        if image_filenames is None: raise ValueError("Pass `image_filenames`, one per embedding (or an `ImageIndex`).")
+        names, search = match_filenames(image_filenames, len(image_embeddings)), partial(top_k, embeddings=image_embeddings)
+    scores, idx = search(q, k=n + (skip is not None))  # one more, in case `skip` is among them
+    files, scores = [names[i] for i in idx[0].tolist()], scores[0].tolist()
+    found = image_files(model, files, image_dir) if paths or skip is not None else files
+    keep = [j for j, f in enumerate(found) if skip is None or Path(f).resolve() != Path(skip).resolve()][:n]
+    return [files[j] for j in keep], [scores[j] for j in keep], [found[j] for j in keep] if paths else None
+
+def image_files(model:CLIPModel, files, image_dir=None) -> list:
+    "The paths of `files`: in `image_dir`; when bare names, as in the tutorial, in the image folder of the model's own data."
+    if image_dir is None and files and not Path(files[0]).exists(): image_dir = find_image_dir(model.cfg.data or synthetic_data())
+    return [Path(image_dir)/f if image_dir else Path(f) for f in files]
+
+
+# %% ../nbs/09_find_matches.ipynb #92650eef
+def find_matches(model:CLIPModel, image_embeddings, query:str, image_filenames=None, n:int=9, image_dir=None,
+                 show:bool=True, device=None):
+    "The `n` images best matching `query` as (filenames, scores), drawn in a grid when `show`; or search an `ImageIndex`."
+    q = embed_texts(model, [query], device=device)
+    files, scores, paths = rank_images(model, image_embeddings, q, image_filenames, n, image_dir, paths=show)
+    if show: show_images(paths, [f'{s:.2f}' for s in scores], title=query)
+    return files, scores
+
+
+# %% ../nbs/09_find_matches.ipynb #c0d79865
+def find_similar(model:CLIPModel, image_embeddings, image, image_filenames=None, n:int=9, image_dir=None,
+                 show:bool=True, device=None, include_self:bool=False):
+    "The `n` images most like `image` (a path, a PIL image or an RGB array) as (filenames, scores), drawn when `show`."
+    q = embed_images(model, [image], device=device, strict=True)
+    skip = Path(image) if isinstance(image, (str, Path)) and not include_self else None
+    files, scores, paths = rank_images(model, image_embeddings, q, image_filenames, n, image_dir, skip, paths=show)
+    if show:
+        name = Path(image).name if isinstance(image, (str, Path)) else 'the image'
+        show_images([image, *paths], ['query', *[f'{s:.2f}' for s in scores]], title=f'images like {name}')
+    return files, scores
+
+
+# %% ../nbs/09_find_matches.ipynb #24897355
+def find_captions(model:CLIPModel, image, captions, n:int=5, caption_embeddings=None, device=None):
+    "The `n` of `captions` best matching `image` (a path, a PIL image or an RGB array) as (captions, scores)."
+    q = embed_images(model, [image], device=device, normalize=True, strict=True)
+    if caption_embeddings is None: caption_embeddings = embed_texts(model, list(captions), device=device, normalize=True)
+    scores, idx = top_k(q, caption_embeddings, n)
+    return [captions[i] for i in idx[0].tolist()], scores[0].tolist()
+
+# %% ../nbs/09_find_matches.ipynb #8548931f
+def list_images(images) -> list:
+    "The image files under the folder `images`, sorted, or the list `images` itself."
+    if isinstance(images, (str, Path)):
+        folder = Path(images)
+        if not folder.is_dir(): raise FileNotFoundError(f"Image folder {folder} does not exist.")
+        images = sorted(p for p in folder.rglob('*') if p.suffix.lower() in IMAGE_SUFFIXES)
+        if not images: raise FileNotFoundError(f"No images ({', '.join(IMAGE_SUFFIXES)}) under {folder}.")
+    return [Path(p) for p in images]
+
+# %% ../nbs/09_find_matches.ipynb #9daaa64c
+def embed_folder(model:CLIPModel, folder, batch_size:int=64, device=None, progress:bool=True):
+    "The image paths under `folder` and their embeddings."
+    paths = list_images(Path(folder))
+    return paths, embed_images(model, paths, batch_size, device, progress)
 
 # %% ../nbs/09_find_matches.ipynb #34fd7c0a
 # how far rounding a unit-vector query, embedding and score moves a score: < 3 * 2**-8 for bf16, < 2**-9 for fp16
@@ -205,26 +295,6 @@ def screen_dtype(device_type:str, many:bool) -> torch.dtype|None:
     best = min(times, key=times.get)
     return best if times[best] * 1.33 < fp32 else None
 
-# %% ../nbs/09_find_matches.ipynb #8548931f
-def list_images(images) -> list:
-    "The image files under the folder `images`, sorted, or the list `images` itself."
-    if isinstance(images, (str, Path)):
-        folder = Path(images)
-        if not folder.is_dir(): raise FileNotFoundError(f"Image folder {folder} does not exist.")
-        images = sorted(p for p in folder.rglob('*') if p.suffix.lower() in IMAGE_SUFFIXES)
-        if not images: raise FileNotFoundError(f"No images ({', '.join(IMAGE_SUFFIXES)}) under {folder}.")
-    return [Path(p) for p in images]
-
-# %% ../nbs/09_find_matches.ipynb #388411e6
-class ImageIndex:
-    "L2-normalised embeddings of images, with their paths and the config and fingerprint of the model that made them."
-    def __init__(self, paths, embeddings, cfg:dict, fingerprint:str):
-        if len(paths) != len(embeddings): raise ValueError(f"{len(paths)} paths for {len(embeddings)} embeddings.")
-        self.paths, self.cfg, self.fingerprint = [str(p) for p in paths], cfg, fingerprint
-        self.embeddings = F.normalize(embeddings.float(), dim=-1)
-    def __len__(self): return len(self.paths)
-    def __repr__(self): return f"ImageIndex({len(self)} images, {self.embeddings.shape[1]}-d, model {self.fingerprint})"
-
 # %% ../nbs/09_find_matches.ipynb #1f6cc4fc
 @patch(cls_method=True)
 def build(cls:ImageIndex, model:CLIPModel, images, batch_size:int=64, device=None, progress:bool=True,
@@ -311,73 +381,3 @@ def search(self:ImageIndex, queries, k:int=9, backend:str='torch'):
         self._faiss.add(self.embeddings.cpu().numpy())
     scores, idx = self._faiss.search(F.normalize(queries.float(), dim=-1).cpu().numpy(), min(k, len(self)))
     return torch.from_numpy(scores), torch.from_numpy(idx)
-
-# %% ../nbs/09_find_matches.ipynb #775ea8c8
-def match_filenames(image_filenames, n_embeddings:int) -> list:
-    "One filename per embedding: `image_filenames` itself, or its unique names when it repeats each one."
-    names = list(image_filenames)
-    if len(names) == n_embeddings: return names
-    unique = list(pd.unique(pd.Series(names)))
-    if len(unique) == n_embeddings: return unique
-    raise ValueError(f"{len(names)} filenames ({len(unique)} unique) for {n_embeddings} image embeddings: "
-                     "pass one filename per embedding, in the same order.")
-
-# %% ../nbs/09_find_matches.ipynb #b5d78dfd
-def rank_images(model:CLIPModel, image_embeddings, q, image_filenames=None, n:int=9, image_dir=None, skip=None,
-                paths:bool=False) -> tuple:
-    """The `n` images nearest the query embedding `q` (1, d) as (filenames, scores, their paths if `paths`, else None): in an
-    `ImageIndex`, or in `image_embeddings` named by `image_filenames`. The file `skip`, when it is among them, is left out."""
-    if isinstance(image_embeddings, ImageIndex):
-        image_embeddings.check_model(model)
-        names, search = image_embeddings.paths, image_embeddings.search
-    else:
-        if image_filenames is None: raise ValueError("Pass `image_filenames`, one per embedding (or an `ImageIndex`).")
-        names, search = match_filenames(image_filenames, len(image_embeddings)), partial(top_k, embeddings=image_embeddings)
-    scores, idx = search(q, k=n + (skip is not None))  # one more, in case `skip` is among them
-    files, scores = [names[i] for i in idx[0].tolist()], scores[0].tolist()
-    found = image_files(model, files, image_dir) if paths or skip is not None else files
-    keep = [j for j, f in enumerate(found) if skip is None or Path(f).resolve() != Path(skip).resolve()][:n]
-    return [files[j] for j in keep], [scores[j] for j in keep], [found[j] for j in keep] if paths else None
-
-def image_files(model:CLIPModel, files, image_dir=None) -> list:
-    "The paths of `files`: in `image_dir`; when bare names, as in the tutorial, in the image folder of the model's own data."
-    if image_dir is None and files and not Path(files[0]).exists(): image_dir = find_image_dir(model.cfg.data or synthetic_data())
-    return [Path(image_dir)/f if image_dir else Path(f) for f in files]
-
-
-# %% ../nbs/09_find_matches.ipynb #92650eef
-def find_matches(model:CLIPModel, image_embeddings, query:str, image_filenames=None, n:int=9, image_dir=None,
-                 show:bool=True, device=None):
-    "The `n` images best matching `query` as (filenames, scores), drawn in a grid when `show`; or search an `ImageIndex`."
-    q = embed_texts(model, [query], device=device)
-    files, scores, paths = rank_images(model, image_embeddings, q, image_filenames, n, image_dir, paths=show)
-    if show: show_images(paths, [f'{s:.2f}' for s in scores], title=query)
-    return files, scores
-
-
-# %% ../nbs/09_find_matches.ipynb #c0d79865
-def find_similar(model:CLIPModel, image_embeddings, image, image_filenames=None, n:int=9, image_dir=None,
-                 show:bool=True, device=None, include_self:bool=False):
-    "The `n` images most like `image` (a path, a PIL image or an RGB array) as (filenames, scores), drawn when `show`."
-    q = embed_images(model, [image], device=device, strict=True)
-    skip = Path(image) if isinstance(image, (str, Path)) and not include_self else None
-    files, scores, paths = rank_images(model, image_embeddings, q, image_filenames, n, image_dir, skip, paths=show)
-    if show:
-        name = Path(image).name if isinstance(image, (str, Path)) else 'the image'
-        show_images([image, *paths], ['query', *[f'{s:.2f}' for s in scores]], title=f'images like {name}')
-    return files, scores
-
-
-# %% ../nbs/09_find_matches.ipynb #24897355
-def find_captions(model:CLIPModel, image, captions, n:int=5, caption_embeddings=None, device=None):
-    "The `n` of `captions` best matching `image` (a path, a PIL image or an RGB array) as (captions, scores)."
-    q = embed_images(model, [image], device=device, normalize=True, strict=True)
-    if caption_embeddings is None: caption_embeddings = embed_texts(model, list(captions), device=device, normalize=True)
-    scores, idx = top_k(q, caption_embeddings, n)
-    return [captions[i] for i in idx[0].tolist()], scores[0].tolist()
-
-# %% ../nbs/09_find_matches.ipynb #9daaa64c
-def embed_folder(model:CLIPModel, folder, batch_size:int=64, device=None, progress:bool=True):
-    "The image paths under `folder` and their embeddings."
-    paths = list_images(Path(folder))
-    return paths, embed_images(model, paths, batch_size, device, progress)

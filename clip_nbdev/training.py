@@ -26,11 +26,11 @@ from .metrics import format_metrics, retrieval_metrics
 
 # %% auto #0
 __all__ = ['prepare', 'param_groups', 'make_optimizer', 'warmup_cosine', 'make_scheduler', 'to_device', 'check_finite',
-           'train_one_epoch', 'speed_up', 'make_scaler', 'split_batch', 'torch_rng', 'set_torch_rng',
-           'still_norm_stats', 'cached_step', 'no_native_stderr', 'peak_memory', 'batched_loss', 'evaluate',
-           'embed_split', 'frozen_stages', 'cache_stage', 'FeatureCache', 'CachedDataset', 'CachedCollator',
-           'train_loader', 'feature_key', 'set_phase', 'make_caches', 'fit', 'check_same_cfg', 'resume_from',
-           'best_epoch', 'restore_best', 'resume_state', 'run_dir', 'plot_history']
+           'train_one_epoch', 'batched_loss', 'evaluate', 'embed_split', 'set_phase', 'speed_up', 'make_scaler',
+           'frozen_stages', 'cache_stage', 'make_caches', 'train_loader', 'fit', 'plot_history', 'split_batch',
+           'torch_rng', 'set_torch_rng', 'still_norm_stats', 'cached_step', 'no_native_stderr', 'peak_memory',
+           'FeatureCache', 'CachedDataset', 'CachedCollator', 'feature_key', 'check_same_cfg', 'resume_from',
+           'best_epoch', 'restore_best', 'resume_state', 'run_dir']
 
 # %% ../nbs/08_training.ipynb #db53e784
 def prepare(cfg:CFG, checkpoint=None):
@@ -126,6 +126,38 @@ def train_one_epoch(model:CLIPModel, loader:DataLoader, optimizer, scheduler=Non
     check_finite(total, steps)  # whatever happened since the last check
     return total.item() / max(n, 1)
 
+# %% ../nbs/08_training.ipynb #3e626519
+@torch.no_grad()
+def batched_loss(model:CLIPModel, image_embeddings, text_embeddings, text_image_idx, batch_size:int) -> float:
+    "Mean loss over consecutive batches of captions, each with its image's embedding."
+    idx, losses = torch.as_tensor(text_image_idx), []
+    for i in range(0, len(idx), batch_size):
+        I, T, ids = image_embeddings[idx[i:i+batch_size]], text_embeddings[i:i+batch_size], idx[i:i+batch_size]
+        l = contrastive_loss(I, T, model.scale.detach().float().cpu(), ids, model.cfg.loss)
+        losses.append(l.item() * len(ids))
+    return sum(losses) / len(idx)
+
+def evaluate(model:CLIPModel, df, image_dir, device=None, progress:bool=False, cache=None) -> dict:  # cache: a `FeatureCache` (defined below)
+    "Validation loss and retrieval metrics of `model` on the caption rows `df` (images from `cache` when given)."
+    I, T, idx = embed_split(model, df, image_dir, device, progress, cache)
+    return dict(valid_loss=batched_loss(model, I, T, idx, model.cfg.batch_size), **retrieval_metrics(I, T, idx))
+
+def embed_split(model:CLIPModel, df, image_dir, device=None, progress:bool=False, cache=None) -> tuple:
+    "Embeddings of the unique images (N, d) and of the captions (M, d) of the rows `df`, and each caption's image index (M,)."
+    ds = CLIPDataset(df, image_dir, None)
+    I = (cache.embed(model, ds.image_names, device) if cache is not None else
+         embed_images(model, [Path(image_dir)/n for n in ds.image_names], device=device, progress=progress))
+    return I, embed_texts(model, ds.captions, device=device), torch.as_tensor(ds.image_ids)
+
+# %% ../nbs/08_training.ipynb #a1eca85e
+def set_phase(model:CLIPModel, cfg:CFG, heads_only:bool):
+    "Freeze both towers for the heads-only epochs; afterwards train the stages and layers `cfg` names."
+    if heads_only or not cfg.trainable:
+        for tower in (model.image_encoder, model.text_encoder): set_trainable(tower, False)
+    else:
+        freeze_stages(model.image_encoder, cfg.image_train_stages)
+        freeze_layers(model.text_encoder, cfg.text_train_layers)
+
 # %% ../nbs/08_training.ipynb #d3fc9dc5
 def speed_up(model:CLIPModel, cfg:CFG, device) -> CLIPModel:
     "`model` on `device`, in channels-last layout and compiled if `cfg` says so; on a GPU, TF32 if it says so, and cuDNN's autotuner."
@@ -143,6 +175,105 @@ def make_scaler(cfg:CFG, device) -> torch.amp.GradScaler:
     "The loss scaler fp16 training needs on `device` (a pass-through for bf16 and fp32)."
     device = torch.device(device)
     return torch.amp.GradScaler(device.type, enabled=autocast_dtype(cfg.precision, device) == torch.float16)
+
+# %% ../nbs/08_training.ipynb #6aeeefb2
+def frozen_stages(model:CLIPModel) -> int:
+    "How many leading stages of the image tower are frozen (all of them for a frozen tower)."
+    stages = model.image_encoder.stages()
+    return next((i for i, st in enumerate(stages) if is_trainable(st)), len(stages))
+
+def cache_stage(model:CLIPModel) -> int:
+    "The stage whose input a `FeatureCache` holds: the first trained one, or the deepest the image features allow."
+    stage, enc = frozen_stages(model), model.image_encoder
+    return stage if stage == len(enc.stages()) else min(stage, enc.last_start)  # a frozen tower: its features
+
+# %% ../nbs/08_training.ipynb #2ed8e736
+def make_caches(model:CLIPModel, cfg:CFG, splits:dict, image_dir, device=None, progress:bool=True) -> dict:
+    "`FeatureCache`s of the train and dev images for the stages that stay frozen in every phase (none if none do)."
+    set_phase(model, cfg, heads_only=False)
+    stage = cache_stage(model) if cfg.cache_features else 0
+    if stage == 0: return {}
+    return {k: FeatureCache(model, splits[k].image.unique(), image_dir, stage, device=device, progress=progress,
+                            cache_dir=cfg.feature_cache_dir) for k in ('train', 'dev')}
+
+# %% ../nbs/08_training.ipynb #16dd089c
+def train_loader(model:CLIPModel, df, image_dir, device=None, progress:bool=True, cache:FeatureCache|None=None):
+    "Training batches for `model` as it is frozen now, and the `FeatureCache` they use (`cache` when it fits, or None)."
+    cfg, stage = model.cfg, cache_stage(model)
+    workers = loader_workers(cfg.num_workers, device or model_device(model))
+    if not cfg.cache_features or stage == 0:
+        pixels = (PixelCache(df.image.unique(), image_dir, cfg.image_size, cfg.pixel_cache_dir, workers, progress)
+                  if cfg.pixel_cache_dir else None)
+        ds = CLIPDataset(df, image_dir, model_transforms(model, train=cfg.augment), model_decode_size(model), pixels)
+        return make_loader(ds, model.tokenizer, cfg.batch_size, True, workers, cfg.max_length, cfg.epoch_mode,
+                           pad_to=cfg.pad_to), None
+    if cache is None or cache.stage > stage:
+        cache = FeatureCache(model, df.image.unique(), image_dir, stage, device=device, progress=progress,
+                             cache_dir=cfg.feature_cache_dir)
+    df = df[~df.image.isin(cache.unreadable)]
+    text = None if is_trainable(model.text_encoder) else embed_texts(model, df.caption.tolist(), device=device, project=False)
+    collate = CachedCollator(model.tokenizer, cfg.max_length, cache.stage, cfg.pad_to)
+    return make_loader(CachedDataset(df, cache, text), model.tokenizer, cfg.batch_size, True, max_length=cfg.max_length,
+                       epoch_mode=cfg.epoch_mode, collate_fn=collate), cache
+
+# %% ../nbs/08_training.ipynb #2a52d777
+def fit(cfg:CFG, out_dir='runs/clip', resume:bool=False, progress:bool=True):
+    "Train the model `cfg` describes, in one process or several, saving `cfg.json`, `best.pt` and `last.pt` in `out_dir`; returns (model, history)."
+    from accelerate import Accelerator
+    acc = Accelerator(cpu=get_device(cfg.device).type == 'cpu')  # under `accelerate launch`, this process's device
+    out_dir, device, main = Path(out_dir), acc.device, acc.is_main_process
+    last = out_dir/'last.pt'
+    resuming = resume and last.exists()
+    state = resume_from(last) if resuming else None
+    if resuming: check_same_cfg(cfg, state['cfg'], last)
+    image_dir, splits, model = prepare(cfg, last if resuming else None)
+    if main: save_cfg(cfg, out_dir/'cfg.json')  # the run's record, written once its settings and data are known good
+    if resuming and main: restore_best(out_dir, state)
+    model = speed_up(model, cfg, device)
+    scaler = make_scaler(cfg, device)
+    history, start = (state['history'], state['epoch']) if resuming else ([], 0)
+    phase, caches = None, {}
+    for epoch in range(start, cfg.epochs):
+        if phase != (now := 'heads' if epoch < cfg.head_epochs else 'towers'):  # new trainable parts, loaders, optimiser
+            phase = now
+            if not caches: caches = make_caches(model, cfg, splits, image_dir, device, progress)
+            set_phase(model, cfg, phase == 'heads')
+            train_dl, _ = train_loader(model, splits['train'], image_dir, device, progress and main, caches.get('train'))
+            # several processes: each trains on its own share of the batches, and gradients are averaged (DDP)
+            trained, train_dl = acc.prepare(model, train_dl) if acc.num_processes > 1 else (model, train_dl)
+            opt = make_optimizer(model, cfg)
+            sched = make_scheduler(opt, cfg, len(train_dl), cfg.head_epochs if phase == 'heads' else cfg.epochs - cfg.head_epochs)
+            if resuming and epoch == start: resume_state(state, opt, sched, phase, scaler)
+        t0 = time.time()
+        train_loss = train_one_epoch(trained, train_dl, opt, sched if cfg.scheduler == 'cosine' else None, device,
+                                     progress and main, scaler)
+        m = evaluate(model, splits['dev'], image_dir, device, cache=caches.get('dev'))
+        if cfg.scheduler == 'plateau': sched.step(m['valid_loss'])
+        history.append(dict(epoch=epoch + 1, phase=phase, train_loss=train_loss, **m, lr=opt.param_groups[0]['lr'],
+                            seconds=time.time() - t0))
+        if not main: continue  # one process reports and writes checkpoints; every process evaluated the same model
+        print(f"epoch {epoch + 1}/{cfg.epochs} ({phase})  train loss {train_loss:.3f}  valid loss {m['valid_loss']:.3f}  {format_metrics(m)}")
+        save_checkpoint(last, model, opt, sched, epoch + 1, history, phase, scaler)
+        if m['rsum'] >= max(h['rsum'] for h in history) or not (out_dir/'best.pt').is_file():
+            save_checkpoint(out_dir/'best.pt', model, opt, sched, epoch + 1, history, phase, scaler)
+    acc.wait_for_everyone()
+    return model, history
+
+# %% ../nbs/08_training.ipynb #a336022c
+def plot_history(history:list):
+    "Loss and recall curves of a `fit` history."
+    import matplotlib.pyplot as plt
+    from matplotlib.ticker import MaxNLocator
+    ep = [h['epoch'] for h in history]
+    fig, (a, b) = plt.subplots(1, 2, figsize=(10, 3.5))
+    a.plot(ep, [h['train_loss'] for h in history], 'o-', label='train')
+    a.plot(ep, [h['valid_loss'] for h in history], 'o-', label='valid')
+    a.set(xlabel='epoch', title='loss'); a.legend()
+    for k in ('t2i_R@1', 't2i_R@5', 'i2t_R@1', 'i2t_R@5'): b.plot(ep, [h[k] for h in history], 'o-', label=k)
+    b.set(xlabel='epoch', ylabel='%', title='dev recall'); b.legend()
+    for ax in (a, b): ax.xaxis.set_major_locator(MaxNLocator(nbins=10, integer=True, min_n_ticks=1))  # 40 epochs: every 5th
+    fig.tight_layout()
+    return fig
 
 # %% ../nbs/08_training.ipynb #566be153
 def split_batch(batch:dict, n:int) -> list:
@@ -222,40 +353,6 @@ def peak_memory(step) -> float:
     for e in events: held += e.nbytes(); peak = max(peak, held)  # frees are negative
     return peak / 2**20
 
-# %% ../nbs/08_training.ipynb #3e626519
-@torch.no_grad()
-def batched_loss(model:CLIPModel, image_embeddings, text_embeddings, text_image_idx, batch_size:int) -> float:
-    "Mean loss over consecutive batches of captions, each with its image's embedding."
-    idx, losses = torch.as_tensor(text_image_idx), []
-    for i in range(0, len(idx), batch_size):
-        I, T, ids = image_embeddings[idx[i:i+batch_size]], text_embeddings[i:i+batch_size], idx[i:i+batch_size]
-        l = contrastive_loss(I, T, model.scale.detach().float().cpu(), ids, model.cfg.loss)
-        losses.append(l.item() * len(ids))
-    return sum(losses) / len(idx)
-
-def evaluate(model:CLIPModel, df, image_dir, device=None, progress:bool=False, cache=None) -> dict:  # cache: a `FeatureCache` (defined below)
-    "Validation loss and retrieval metrics of `model` on the caption rows `df` (images from `cache` when given)."
-    I, T, idx = embed_split(model, df, image_dir, device, progress, cache)
-    return dict(valid_loss=batched_loss(model, I, T, idx, model.cfg.batch_size), **retrieval_metrics(I, T, idx))
-
-def embed_split(model:CLIPModel, df, image_dir, device=None, progress:bool=False, cache=None) -> tuple:
-    "Embeddings of the unique images (N, d) and of the captions (M, d) of the rows `df`, and each caption's image index (M,)."
-    ds = CLIPDataset(df, image_dir, None)
-    I = (cache.embed(model, ds.image_names, device) if cache is not None else
-         embed_images(model, [Path(image_dir)/n for n in ds.image_names], device=device, progress=progress))
-    return I, embed_texts(model, ds.captions, device=device), torch.as_tensor(ds.image_ids)
-
-# %% ../nbs/08_training.ipynb #6aeeefb2
-def frozen_stages(model:CLIPModel) -> int:
-    "How many leading stages of the image tower are frozen (all of them for a frozen tower)."
-    stages = model.image_encoder.stages()
-    return next((i for i, st in enumerate(stages) if is_trainable(st)), len(stages))
-
-def cache_stage(model:CLIPModel) -> int:
-    "The stage whose input a `FeatureCache` holds: the first trained one, or the deepest the image features allow."
-    stage, enc = frozen_stages(model), model.image_encoder
-    return stage if stage == len(enc.stages()) else min(stage, enc.last_start)  # a frozen tower: its features
-
 # %% ../nbs/08_training.ipynb #d0e35b23
 class FeatureCache:
     "The output of the first `stage` image stages of `model` for the images `names` in `image_dir`."
@@ -323,26 +420,6 @@ class CachedCollator:
         else: b.update(tokenize(self.tokenizer, [it['caption'] for it in items], self.max_length, self.pad_to))
         return b
 
-# %% ../nbs/08_training.ipynb #16dd089c
-def train_loader(model:CLIPModel, df, image_dir, device=None, progress:bool=True, cache:FeatureCache|None=None):
-    "Training batches for `model` as it is frozen now, and the `FeatureCache` they use (`cache` when it fits, or None)."
-    cfg, stage = model.cfg, cache_stage(model)
-    workers = loader_workers(cfg.num_workers, device or model_device(model))
-    if not cfg.cache_features or stage == 0:
-        pixels = (PixelCache(df.image.unique(), image_dir, cfg.image_size, cfg.pixel_cache_dir, workers, progress)
-                  if cfg.pixel_cache_dir else None)
-        ds = CLIPDataset(df, image_dir, model_transforms(model, train=cfg.augment), model_decode_size(model), pixels)
-        return make_loader(ds, model.tokenizer, cfg.batch_size, True, workers, cfg.max_length, cfg.epoch_mode,
-                           pad_to=cfg.pad_to), None
-    if cache is None or cache.stage > stage:
-        cache = FeatureCache(model, df.image.unique(), image_dir, stage, device=device, progress=progress,
-                             cache_dir=cfg.feature_cache_dir)
-    df = df[~df.image.isin(cache.unreadable)]
-    text = None if is_trainable(model.text_encoder) else embed_texts(model, df.caption.tolist(), device=device, project=False)
-    collate = CachedCollator(model.tokenizer, cfg.max_length, cache.stage, cfg.pad_to)
-    return make_loader(CachedDataset(df, cache, text), model.tokenizer, cfg.batch_size, True, max_length=cfg.max_length,
-                       epoch_mode=cfg.epoch_mode, collate_fn=collate), cache
-
 # %% ../nbs/08_training.ipynb #62e0ba3c
 def feature_key(model:CLIPModel, names, image_dir, stage:int) -> str:
     "A hash of what the output of `model`'s first `stage` image stages depends on, for the images `names`."
@@ -351,67 +428,6 @@ def feature_key(model:CLIPModel, names, image_dir, stage:int) -> str:
     h = hashlib.sha256(repr(('v3', model.cfg.image_size, enc.mean, enc.std, enc.pool_stages, stage, dtype)).encode())  # v3: file format
     for st in enc.stages()[:stage]: hash_tensors(h, st.state_dict())
     return hash_files(h, names, image_dir).hexdigest()[:16]
-
-# %% ../nbs/08_training.ipynb #a1eca85e
-def set_phase(model:CLIPModel, cfg:CFG, heads_only:bool):
-    "Freeze both towers for the heads-only epochs; afterwards train the stages and layers `cfg` names."
-    if heads_only or not cfg.trainable:
-        for tower in (model.image_encoder, model.text_encoder): set_trainable(tower, False)
-    else:
-        freeze_stages(model.image_encoder, cfg.image_train_stages)
-        freeze_layers(model.text_encoder, cfg.text_train_layers)
-
-# %% ../nbs/08_training.ipynb #2ed8e736
-def make_caches(model:CLIPModel, cfg:CFG, splits:dict, image_dir, device=None, progress:bool=True) -> dict:
-    "`FeatureCache`s of the train and dev images for the stages that stay frozen in every phase (none if none do)."
-    set_phase(model, cfg, heads_only=False)
-    stage = cache_stage(model) if cfg.cache_features else 0
-    if stage == 0: return {}
-    return {k: FeatureCache(model, splits[k].image.unique(), image_dir, stage, device=device, progress=progress,
-                            cache_dir=cfg.feature_cache_dir) for k in ('train', 'dev')}
-
-# %% ../nbs/08_training.ipynb #2a52d777
-def fit(cfg:CFG, out_dir='runs/clip', resume:bool=False, progress:bool=True):
-    "Train the model `cfg` describes, in one process or several, saving `cfg.json`, `best.pt` and `last.pt` in `out_dir`; returns (model, history)."
-    from accelerate import Accelerator
-    acc = Accelerator(cpu=get_device(cfg.device).type == 'cpu')  # under `accelerate launch`, this process's device
-    out_dir, device, main = Path(out_dir), acc.device, acc.is_main_process
-    last = out_dir/'last.pt'
-    resuming = resume and last.exists()
-    state = resume_from(last) if resuming else None
-    if resuming: check_same_cfg(cfg, state['cfg'], last)
-    image_dir, splits, model = prepare(cfg, last if resuming else None)
-    if main: save_cfg(cfg, out_dir/'cfg.json')  # the run's record, written once its settings and data are known good
-    if resuming and main: restore_best(out_dir, state)
-    model = speed_up(model, cfg, device)
-    scaler = make_scaler(cfg, device)
-    history, start = (state['history'], state['epoch']) if resuming else ([], 0)
-    phase, caches = None, {}
-    for epoch in range(start, cfg.epochs):
-        if phase != (now := 'heads' if epoch < cfg.head_epochs else 'towers'):  # new trainable parts, loaders, optimiser
-            phase = now
-            if not caches: caches = make_caches(model, cfg, splits, image_dir, device, progress)
-            set_phase(model, cfg, phase == 'heads')
-            train_dl, _ = train_loader(model, splits['train'], image_dir, device, progress and main, caches.get('train'))
-            # several processes: each trains on its own share of the batches, and gradients are averaged (DDP)
-            trained, train_dl = acc.prepare(model, train_dl) if acc.num_processes > 1 else (model, train_dl)
-            opt = make_optimizer(model, cfg)
-            sched = make_scheduler(opt, cfg, len(train_dl), cfg.head_epochs if phase == 'heads' else cfg.epochs - cfg.head_epochs)
-            if resuming and epoch == start: resume_state(state, opt, sched, phase, scaler)
-        t0 = time.time()
-        train_loss = train_one_epoch(trained, train_dl, opt, sched if cfg.scheduler == 'cosine' else None, device,
-                                     progress and main, scaler)
-        m = evaluate(model, splits['dev'], image_dir, device, cache=caches.get('dev'))
-        if cfg.scheduler == 'plateau': sched.step(m['valid_loss'])
-        history.append(dict(epoch=epoch + 1, phase=phase, train_loss=train_loss, **m, lr=opt.param_groups[0]['lr'],
-                            seconds=time.time() - t0))
-        if not main: continue  # one process reports and writes checkpoints; every process evaluated the same model
-        print(f"epoch {epoch + 1}/{cfg.epochs} ({phase})  train loss {train_loss:.3f}  valid loss {m['valid_loss']:.3f}  {format_metrics(m)}")
-        save_checkpoint(last, model, opt, sched, epoch + 1, history, phase, scaler)
-        if m['rsum'] >= max(h['rsum'] for h in history) or not (out_dir/'best.pt').is_file():
-            save_checkpoint(out_dir/'best.pt', model, opt, sched, epoch + 1, history, phase, scaler)
-    acc.wait_for_everyone()
-    return model, history
 
 # %% ../nbs/08_training.ipynb #71e15949
 def check_same_cfg(cfg:CFG, saved:dict, path):
@@ -462,19 +478,3 @@ def run_dir(cfg:CFG) -> Path:
     hash_files(h, sorted(str(p.relative_to(data)) for p in data.rglob('*') if p.is_file()), data)
     for f in sorted(Path(clip_nbdev.__file__).parent.glob('*.py')): h.update(f.read_bytes())  # a fix anywhere retrains
     return default_cache()/'runs'/h.hexdigest()[:16]
-
-# %% ../nbs/08_training.ipynb #a336022c
-def plot_history(history:list):
-    "Loss and recall curves of a `fit` history."
-    import matplotlib.pyplot as plt
-    from matplotlib.ticker import MaxNLocator
-    ep = [h['epoch'] for h in history]
-    fig, (a, b) = plt.subplots(1, 2, figsize=(10, 3.5))
-    a.plot(ep, [h['train_loss'] for h in history], 'o-', label='train')
-    a.plot(ep, [h['valid_loss'] for h in history], 'o-', label='valid')
-    a.set(xlabel='epoch', title='loss'); a.legend()
-    for k in ('t2i_R@1', 't2i_R@5', 'i2t_R@1', 'i2t_R@5'): b.plot(ep, [h[k] for h in history], 'o-', label=k)
-    b.set(xlabel='epoch', ylabel='%', title='dev recall'); b.legend()
-    for ax in (a, b): ax.xaxis.set_major_locator(MaxNLocator(nbins=10, integer=True, min_n_ticks=1))  # 40 epochs: every 5th
-    fig.tight_layout()
-    return fig
