@@ -197,7 +197,7 @@ def make_caches(model:CLIPModel, cfg:CFG, splits:dict, image_dir, device=None, p
                             cache_dir=cfg.feature_cache_dir) for k in ('train', 'dev')}
 
 # %% ../nbs/08_training.ipynb #16dd089c
-def train_loader(model:CLIPModel, df, image_dir, device=None, progress:bool=True, cache:FeatureCache|None=None):
+def train_loader(model:CLIPModel, df, image_dir, device=None, progress:bool=True, cache:'FeatureCache|None'=None):
     "Training batches for `model` as it is frozen now, and the `FeatureCache` they use (`cache` when it fits, or None)."
     cfg, stage = model.cfg, cache_stage(model)
     workers = loader_workers(cfg.num_workers, device or model_device(model))
