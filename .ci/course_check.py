@@ -18,6 +18,13 @@ def install_cell(name):
             f"if 'google.colab' in sys.modules:  # Colab: the library at the version this chapter was written with\n"
             f"    !pip install -q \"clip_nbdev{extra} @ git+{GIT_URL}@v{VERSION}\"")
 
+RECORD = 'Recorded when the runs were made'  # how a table of runs the page does not repeat begins, in the reader's words
+
+def course_chapters(sidebar=NBS/'sidebar.yml') -> list:
+    "The notebooks of the sidebar's first section, the course, in order."
+    m = re.search(r'section:[^\n]*\n\s*contents:\n((?:\s+- .*\n)+)', Path(sidebar).read_text())
+    return re.findall(r'-\s+(\S+\.ipynb)', m.group(1)) if m else []
+
 def chapters(): return sorted(p for p in NBS.glob('*.ipynb') if p.stem != 'index' and not p.name.startswith(('_', '.')))
 def src(c): return ''.join(c['source'])
 def new_cell(kind, text):
@@ -80,10 +87,9 @@ def check():
     if sorted(listed) != sorted(names):
         errors.append(f'nbs/sidebar.yml differs from nbs/: missing {sorted(names - set(listed))}, '
                       f'extra or twice {sorted(set(l for l in listed if listed.count(l) > 1 or l not in names))}')
-    course = re.search(r'section:[^\n]*\n\s*contents:\n((?:\s+- .*\n)+)', side)
-    if not course or '00_clip.ipynb' not in course.group(1).split('\n')[0]:
-        errors.append('nbs/sidebar.yml: the course section must open with 00_clip.ipynb')
-    course_names = set(re.findall(r'-\s+(\S+)\.ipynb', course.group(1))) if course else set()
+    course = course_chapters()
+    if course[:1] != ['00_clip.ipynb']: errors.append('nbs/sidebar.yml: the course section must open with 00_clip.ipynb')
+    course_names = {Path(n).stem for n in course}
     stems = {Path(n).stem for n in names}
     for path in chapters():
         cells = json.loads(path.read_text(encoding='utf-8'))['cells']
@@ -97,9 +103,9 @@ def check():
             if path.stem in course_names:
                 for m in MACHINES.finditer(text): errors.append(f'{path.name} cell {i}: a particular machine, "{m.group(0)}", in a course chapter')
         if path.stem in course_names:  # a figure in a course chapter's prose is one the reader sees in its outputs
-            seen = shown(cells) + '\n'.join(t for _, t in prose(cells) if t.startswith('Recorded when the runs were made'))
+            seen = shown(cells) + '\n'.join(t for _, t in prose(cells) if t.startswith(RECORD))
             for i, text in prose(cells):
-                if text.startswith('Recorded when the runs were made'):  # a record of runs the page does not repeat, and says so
+                if text.startswith(RECORD):  # a record of runs the page does not repeat, and says so
                     text = '\n'.join(l for l in text.splitlines() if not l.startswith('|'))
                 for m in FIGURE.finditer(text):
                     if m.group(0) not in seen:

@@ -9,6 +9,8 @@ from nbdev.config import get_config
 from nbdev.doclinks import nbglob
 from nbdev.process import extract_directives
 
+from course_check import course_chapters  # .ci/, this script's folder, is first on sys.path
+
 def skipped(cell, flags) -> bool:
     "Whether `nbdev_test` leaves `cell` out: a cell flagged with one of `flags`, or `#| eval: false`."
     if cell.cell_type != 'code': return False
@@ -21,12 +23,6 @@ def runnable(nb, flags):
     keep = [c for c in nb.cells if not skipped(c, flags)]
     n_skipped, nb.cells = len(nb.cells) - len(keep), keep
     return nb, n_skipped
-
-def course_chapters(sidebar='nbs/sidebar.yml') -> set:
-    "The notebooks of the sidebar's first section, the course."
-    import re
-    m = re.search(r'section:[^\n]*\n\s*contents:\n((?:\s+- .*\n)+)', Path(sidebar).read_text())
-    return set(re.findall(r'-\s+(\S+\.ipynb)', m.group(1))) if m else set()
 
 def run_one(path:Path, flags, timeout:int, save:bool=False, every_cell:bool=False) -> tuple:
     "Execute the notebook at `path` in a fresh kernel from its own folder (every cell, or those nbdev_test runs); (seconds, skipped cells)."
@@ -67,7 +63,7 @@ def main(path:str=None,  # A notebook, or a folder of notebooks (default: nbs_pa
     flags = set(cfg.tst_flags.split()) - set(flags.split())
     files = [Path(path)] if path and path.endswith('.ipynb') else sorted(nbglob(path, as_path=True))
     threads = max(1, (os.cpu_count() or 1) // workers)
-    course = course_chapters() if course_every_cell else set()
+    course = set(course_chapters()) if course_every_cell else set()
     jobs = [(f, flags, timeout, save, threads, Path(f).name in course) for f in heaviest_first(files)]
     failed, start = [], time.perf_counter()
     with ProcessPoolExecutor(workers) as pool:
